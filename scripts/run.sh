@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the device signal counter in the foreground, in local mode, on one runner.
+#
+#   scripts/run.sh [direct|flink|spark] [--verbose] [pipeline options...]
+#
+# Builds what is needed first (Maven, once per change), then starts one JVM. Counts go to stdout,
+# logs to stderr; --verbose brings the runners' own INFO logs back. Ctrl-C stops it.
+set -euo pipefail
+
+project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+runners="direct flink spark"
+
+runner=direct
+if [[ $# -gt 0 && $1 != --* ]]; then
+  runner=$1
+  shift
+fi
+case " $runners " in
+  *" $runner "*) ;;
+  *) echo "error: unknown runner '$runner'; use one of: $runners (e.g. scripts/run.sh flink --output=jsonl)" >&2
+     exit 2 ;;
+esac
+
+log_level=WARN
+args=()
+for arg in "$@"; do
+  if [[ $arg == --verbose ]]; then log_level=INFO; else args+=("$arg"); fi
+done
+
+# What each runner needs on the command line, unless the user says otherwise.
+has_option() { local name=$1; for a in "${args[@]+"${args[@]}"}"; do [[ $a == --$name=* ]] && return 0; done; return 1; }
+runner_args=()
+jvm_args=()
+case $runner in
+  direct) has_option runner || runner_args+=(--runner=DirectRunner) ;;
+  flink)  has_option runner || runner_args+=(--runner=FlinkRunner)
+          has_option flinkMaster || runner_args+=("--flinkMaster=[local]") ;;
+  spark)  has_option runner || runner_args+=(--runner=SparkRunner)
+          has_option sparkMaster || runner_args+=("--sparkMaster=local[2]")
+          # Spark 3.5 on Java 17 needs the module openings its own launcher adds.
+          mapfile -t jvm_args < "$project/runners/spark/java17-opens.txt" ;;
+esac
+
+# Build when the sources or the pom changed since the last build for this runner.
+classpath_file="$project/target/classpath-$runner.txt"
+if [[ ! -s $classpath_file ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$classpath_file" -print -quit) ]]; then
+  echo "Building for the $runner runner (mvn -P$runner-runner compile)..." >&2
+  mvn -B -q -f "$project/pom.xml" -P"$runner-runner" -DskipTests compile dependency:build-classpath \
+      -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime >&2 \
+    || { echo "error: the build failed; see Maven's output above" >&2; exit 1; }
+fi
+
+exec java "${jvm_args[@]+"${jvm_args[@]}"}" -Dlog.level="$log_level" \
+  -cp "$project/target/classes:$(cat "$classpath_file")" \
+  dev.signals.DeviceSignalCounter "${runner_args[@]}" "${args[@]+"${args[@]}"}"

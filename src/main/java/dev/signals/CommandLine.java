@@ -1,0 +1,122 @@
+package dev.signals;
+
+import dev.signals.ConsoleSink.OutputFormat;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Turns the command line into {@link CounterOptions}, or into one line on stderr that names the
+ * bad option and what it accepts, and exit code 2. No stack trace reaches the user.
+ */
+final class CommandLine {
+  static final int EXIT_BAD_INPUT = 2;
+
+  /** Our options, in the order {@code --help} and error messages list them. */
+  private static final List<String> OUR_OPTIONS =
+      List.of("rowsPerSecond", "numDevices", "triggerIntervalSeconds", "output", "runSeconds");
+
+  private static final Pattern UNKNOWN_PROPERTY = Pattern.compile("missing a property named '([^']*)'");
+
+  private CommandLine() {}
+
+  /** Thrown for input the program cannot run with; the message is the whole explanation. */
+  static final class BadOptionException extends Exception {
+    BadOptionException(String message) {
+      super(message);
+    }
+  }
+
+  static CounterOptions parseOrExit(String[] args) {
+    if (Arrays.asList(args).contains("--help")) {
+      PipelineOptionsFactory.printHelp(System.out, CounterOptions.class);
+      System.exit(0);
+    }
+    try {
+      return parse(args);
+    } catch (BadOptionException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(EXIT_BAD_INPUT);
+      return null; // not reached
+    }
+  }
+
+  static CounterOptions parse(String[] args) throws BadOptionException {
+    PipelineOptionsFactory.register(CounterOptions.class);
+    CounterOptions options;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(CounterOptions.class);
+    } catch (IllegalArgumentException e) {
+      throw explain(e, args);
+    }
+    check(options);
+    return options;
+  }
+
+  private static void check(CounterOptions options) throws BadOptionException {
+    if (options.getRowsPerSecond() < 0) {
+      throw new BadOptionException("--rowsPerSecond must be 0 (unthrottled) or more, got "
+          + options.getRowsPerSecond());
+    }
+    if (options.getNumDevices() < 1) {
+      throw new BadOptionException("--numDevices must be 1 or more, got " + options.getNumDevices());
+    }
+    if (options.getTriggerIntervalSeconds() < 1) {
+      throw new BadOptionException("--triggerIntervalSeconds must be 1 or more, got "
+          + options.getTriggerIntervalSeconds());
+    }
+    if (options.getRunSeconds() < 0) {
+      throw new BadOptionException("--runSeconds must be 0 (run until interrupted) or more, got "
+          + options.getRunSeconds());
+    }
+  }
+
+  /** Beam says what went wrong in its own words; say it in terms of our options. */
+  private static BadOptionException explain(IllegalArgumentException e, String[] args) {
+    String beamMessage = String.valueOf(e.getMessage());
+    Matcher unknown = UNKNOWN_PROPERTY.matcher(beamMessage);
+    if (unknown.find()) {
+      return new BadOptionException("unknown option --" + unknown.group(1) + "; the options are "
+          + OUR_OPTIONS.stream().map(o -> "--" + o).collect(Collectors.joining(", "))
+          + " and the runner's (see --help)");
+    }
+    for (String option : OUR_OPTIONS) {
+      String value = valueOf(option, args);
+      if (value != null && beamMessage.contains("\"" + value + "\"")) {
+        return new BadOptionException("--" + option + "=" + value + " is not valid; it takes "
+            + acceptedValues(option));
+      }
+    }
+    return new BadOptionException(firstLine(beamMessage) + " (see --help)");
+  }
+
+  private static String acceptedValues(String option) {
+    return switch (option) {
+      case "output" -> Arrays.stream(OutputFormat.values()).map(Enum::name)
+          .collect(Collectors.joining(" or "));
+      case "rowsPerSecond", "runSeconds" -> "a whole number, 0 or more";
+      default -> "a whole number, 1 or more";
+    };
+  }
+
+  /** The value given as {@code --option=value}; Beam reads a bare {@code --option} as "true". */
+  private static String valueOf(String option, String[] args) {
+    String value = null;
+    for (String arg : args) {
+      if (arg.startsWith("--" + option + "=")) {
+        value = arg.substring(option.length() + 3);
+      } else if (arg.equals("--" + option)) {
+        value = "true";
+      }
+    }
+    return value;
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.signals;
+
+import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Keeps a running count of signals per device and reports it on a processing-time grid: the Beam
+ * form of Spark's {@code groupByKey(deviceId).flatMapGroupsWithState(...)} under {@code
+ * Trigger.ProcessingTime(interval)}.
+ *
+ * <p>Contract, per device:
+ *
+ * <ul>
+ *   <li>ticks fall on wall-clock multiples of the interval (…:00, …:10, …:20 for 10 s), the same
+ *       for every device, like Spark's trigger;
+ *   <li>at a tick, a device that received signals since its previous report emits one {@link
+ *       EventsCounted} with its running total; a device that received nothing emits nothing;
+ *   <li>an idle device keeps its count but no armed timer; it reports again at the first tick
+ *       after it speaks again.
+ * </ul>
+ *
+ * <p>The input is a {@code PCollection<Signal>} so that tests can feed it from {@code TestStream}
+ * while the program feeds it from the rate source.
+ */
+public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
+  private final Duration triggerInterval;
+
+  private CountEventsPerDevice(Duration triggerInterval) {
+    this.triggerInterval = triggerInterval;
+  }
+
+  /** Reports every {@code triggerInterval}, which must be a positive whole number of millis. */
+  public static CountEventsPerDevice every(Duration triggerInterval) {
+    if (triggerInterval == null || triggerInterval.getMillis() < 1) {
+      throw new IllegalArgumentException(
+          "triggerInterval must be at least 1 ms, got " + triggerInterval);
+    }
+    return new CountEventsPerDevice(triggerInterval);
+  }
+
+  @Override
+  public PCollection<EventsCounted> expand(PCollection<Signal> signals) {
+    return signals
+        .apply(
+            "KeyByDevice",
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
+                .via((Signal signal) -> KV.of(signal.deviceId(), 1L)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
+        .apply("UpdateDeviceCount", ParDo.of(new UpdateDeviceCountFn(triggerInterval)));
+  }
+
+  /**
+   * The stateful step. Input: {@code (deviceId, n)}, n signals seen for that device. State is per
+   * device (per key), which is what {@code GroupState} is per group in Spark.
+   *
+   * <p>Only setting a timer is used, never deleting one, and only processing time: the Spark
+   * runner rejects timer deletion and event-time timers in streaming mode.
+   */
+  public static class UpdateDeviceCountFn extends DoFn<KV<Integer, Long>, EventsCounted> {
+    private static final String COUNT = "count";
+    private static final String TICK_ARMED = "tickArmed";
+    private static final String LAST_REPORTED_TICK = "lastReportedTick";
+    private static final String TICK = "tick";
+
+    /** The running count: what Spark's demo keeps in {@code GroupState<Long>}. */
+    @StateId(COUNT)
+    private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
+
+    /**
+     * Whether the tick timer is set. It is set by the first signal after a report and not re-set
+     * by the signals that follow, so an idle device has no timer at all.
+     */
+    @StateId(TICK_ARMED)
+    private final StateSpec<ValueState<Boolean>> tickArmedSpec = StateSpecs.value();
+
+    /** The tick of the last report, to keep a device from reporting twice for one tick. */
+    @StateId(LAST_REPORTED_TICK)
+    private final StateSpec<ValueState<Instant>> lastReportedTickSpec =
+        StateSpecs.value(InstantCoder.of());
+
+    /** Fires at the next multiple of the trigger interval (processing time). */
+    @TimerId(TICK)
+    private final TimerSpec tickSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    private final Duration triggerInterval;
+
+    UpdateDeviceCountFn(Duration triggerInterval) {
+      this.triggerInterval = triggerInterval;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<Integer, Long> signalsOfDevice,
+        @StateId(COUNT) ValueState<Long> count,
+        @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
+        @TimerId(TICK) Timer tick) {
+      Long before = count.read();
+      count.write((before == null ? 0L : before) + signalsOfDevice.getValue());
+      if (tickArmed.read() == null) {
+        // align(): the next multiple of the interval since the epoch, so all devices share ticks.
+        tick.align(triggerInterval).setRelative();
+        tickArmed.write(true);
+      }
+    }
+
+    @OnTimer(TICK)
+    public void onTick(
+        OnTimerContext timer,
+        @Key Integer deviceId,
+        @StateId(COUNT) ValueState<Long> count,
+        @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
+        @StateId(LAST_REPORTED_TICK) ValueState<Instant> lastReportedTick,
+        @TimerId(TICK) Timer tick,
+        OutputReceiver<EventsCounted> out) {
+      Instant thisTick = timer.fireTimestamp();
+      Instant lastTick = lastReportedTick.read();
+      if (lastTick != null && !thisTick.isAfter(lastTick)) {
+        // A signal processed in the very millisecond of a tick that had already fired (Flink
+        // fires at >= the tick) armed a timer for that same tick again, because align() rounds
+        // an on-grid "now" to itself. Report it at the next tick instead of reporting twice.
+        tick.align(triggerInterval).setRelative();
+        return;
+      }
+      out.output(new EventsCounted(deviceId, count.read(), thisTick));
+      lastReportedTick.write(thisTick);
+      tickArmed.clear();
+    }
+  }
+}

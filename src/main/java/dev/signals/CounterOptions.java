@@ -1,0 +1,42 @@
+package dev.signals;
+
+import dev.signals.ConsoleSink.OutputFormat;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/** The program's options; {@code --help} prints them with these descriptions and defaults. */
+public interface CounterOptions extends StreamingOptions {
+
+  @Description("Signals emitted per second by the rate source; 0 = as fast as possible (benchmarks).")
+  @Default.Long(1)
+  long getRowsPerSecond();
+
+  void setRowsPerSecond(long value);
+
+  @Description("Number of devices the signals are spread over (deviceId in [0, numDevices)).")
+  @Default.Integer(10)
+  int getNumDevices();
+
+  void setNumDevices(int value);
+
+  @Description("Seconds between ticks; a device that received signals reports its count at each "
+      + "tick, like Spark's Trigger.ProcessingTime. Ticks fall on multiples of it since the epoch.")
+  @Default.Integer(10)
+  int getTriggerIntervalSeconds();
+
+  void setTriggerIntervalSeconds(int value);
+
+  @Description("Console format on stdout: 'table' (one table per tick, like Spark's console sink) "
+      + "or 'jsonl' (one JSON object per report).")
+  @Default.Enum("table")
+  OutputFormat getOutput();
+
+  void setOutput(OutputFormat value);
+
+  @Description("Stop after this many seconds and exit 0; 0 = run until interrupted (Ctrl-C).")
+  @Default.Long(0)
+  long getRunSeconds();
+
+  void setRunSeconds(long value);
+}

@@ -1,0 +1,54 @@
+package dev.signals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.joda.time.Instant;
+
+/**
+ * A device's running count as reported at one tick: Spark's {@code EventsCounted(deviceId,
+ * count)}, plus the tick it belongs to, so that output gathered from several workers can be put
+ * back into one table per tick.
+ */
+@DefaultCoder(EventsCounted.EventsCountedCoder.class)
+public record EventsCounted(int deviceId, long count, Instant tick) {
+
+  /** Hand-written for the same reason as {@link Signal.SignalCoder}. */
+  public static final class EventsCountedCoder extends CustomCoder<EventsCounted> {
+    private static final EventsCountedCoder INSTANCE = new EventsCountedCoder();
+
+    public static EventsCountedCoder of() {
+      return INSTANCE;
+    }
+
+    /** What {@code @DefaultCoder} looks up to find this coder. */
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(EventsCounted.class), INSTANCE);
+    }
+
+    @Override
+    public void encode(EventsCounted counted, OutputStream out) throws IOException {
+      VarIntCoder.of().encode(counted.deviceId(), out);
+      VarLongCoder.of().encode(counted.count(), out);
+      VarLongCoder.of().encode(counted.tick().getMillis(), out);
+    }
+
+    @Override
+    public EventsCounted decode(InputStream in) throws IOException {
+      int deviceId = VarIntCoder.of().decode(in);
+      long count = VarLongCoder.of().decode(in);
+      Instant tick = Instant.ofEpochMilli(VarLongCoder.of().decode(in));
+      return new EventsCounted(deviceId, count, tick);
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}

@@ -1,0 +1,114 @@
+package dev.signals;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the pipeline until it is stopped: after {@code --runSeconds}, or by Ctrl-C.
+ *
+ * <p>The trap: runners disagree on whether {@code Pipeline.run()} returns for an unbounded job.
+ * The DirectRunner (with its default {@code --blockOnRun}) and Flink in attached mode block in
+ * it; Spark returns at once. So {@code run()} goes on a thread of its own, the main thread keeps
+ * the clock, and stopping does not depend on {@code run()} ever returning. A runner's shutdown
+ * hooks can also hang (a local Spark driver took 90 s), so exit is bounded by a halt.
+ */
+final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  static final int EXIT_OK = 0;
+  static final int EXIT_PIPELINE_FAILED = 1;
+  static final int EXIT_INTERRUPTED = 130;
+  /** How long cancelling a job and the runner's shutdown hooks may take before we halt. */
+  private static final long STOP_GRACE_MILLIS = 5_000;
+
+  private Launcher() {}
+
+  /** The code the JVM exits with; Ctrl-C (SIGINT/SIGTERM) leaves it at 130. */
+  private static volatile int exitCode = EXIT_INTERRUPTED;
+
+  /** Runs, then exits the JVM with 0 after {@code runFor} (zero = until Ctrl-C), 1 on failure. */
+  static void runUntilStopped(Pipeline pipeline, Duration runFor) {
+    AtomicReference<PipelineResult> started = new AtomicReference<>();
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    Thread job = new Thread(() -> {
+      try {
+        PipelineResult result = pipeline.run();
+        started.set(result);
+        result.waitUntilFinish();
+        finished.complete(null);
+      } catch (Throwable failure) {
+        finished.completeExceptionally(failure);
+      }
+    }, "pipeline-run");
+    job.setDaemon(true);
+
+    // Every way out (end of --runSeconds, failure, Ctrl-C) passes through the JVM's shutdown.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      haltAfterGrace();
+      cancel(started.get());
+      System.out.flush();
+    }, "stop-job"));
+    job.start();
+
+    try {
+      if (runFor.getMillis() > 0) {
+        finished.get(runFor.getMillis(), TimeUnit.MILLISECONDS);
+      } else {
+        finished.get();
+      }
+      LOG.info("The pipeline finished by itself.");
+      exitCode = EXIT_OK;
+    } catch (TimeoutException endOfRun) {
+      LOG.info("Ran for {} s as asked; stopping.", runFor.getStandardSeconds());
+      exitCode = EXIT_OK;
+    } catch (ExecutionException failed) {
+      LOG.error("The pipeline failed.", failed.getCause());
+      System.err.println("error: the pipeline failed: " + rootCause(failed));
+      exitCode = EXIT_PIPELINE_FAILED;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    System.exit(exitCode);
+  }
+
+  private static void cancel(PipelineResult result) {
+    if (result == null) {
+      return; // run() has not returned: the JVM's exit stops the job
+    }
+    try {
+      result.cancel();
+    } catch (Exception e) {
+      LOG.debug("Cancelling the job failed; exiting anyway.", e);
+    }
+  }
+
+  /** Exit no later than the grace period from now, even if a shutdown hook hangs. */
+  private static void haltAfterGrace() {
+    Thread halter = new Thread(() -> {
+      try {
+        Thread.sleep(STOP_GRACE_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.out.flush();
+      Runtime.getRuntime().halt(exitCode);
+    }, "halt-after-grace");
+    halter.setDaemon(true);
+    halter.start();
+  }
+
+  private static Throwable rootCause(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}

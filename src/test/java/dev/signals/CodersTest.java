@@ -1,0 +1,42 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.instanceOf;
+
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class CodersTest {
+  private static final Instant AT = Instant.parse("2026-11-25T15:00:10Z");
+
+  @Test
+  void signalRoundTrips() throws Exception {
+    for (Signal signal : new Signal[] {
+        new Signal(AT, 3, 7),
+        new Signal(new Instant(0), 0, 0),
+        new Signal(BoundedWindow.TIMESTAMP_MIN_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE),
+        new Signal(BoundedWindow.TIMESTAMP_MAX_VALUE, -1, -1)}) {
+      CoderProperties.coderDecodeEncodeEqual(Signal.SignalCoder.of(), signal);
+    }
+  }
+
+  @Test
+  void eventsCountedRoundTrips() throws Exception {
+    for (EventsCounted counted : new EventsCounted[] {
+        new EventsCounted(3, 42, AT),
+        new EventsCounted(0, 0, new Instant(0)),
+        new EventsCounted(Integer.MAX_VALUE, Long.MAX_VALUE, BoundedWindow.TIMESTAMP_MAX_VALUE)}) {
+      CoderProperties.coderDecodeEncodeEqual(EventsCounted.EventsCountedCoder.of(), counted);
+    }
+  }
+
+  @Test
+  void codersAreFoundWithoutBeingNamed() throws Exception {
+    CoderRegistry registry = CoderRegistry.createDefault();
+    assertThat(registry.getCoder(Signal.class), instanceOf(Signal.SignalCoder.class));
+    assertThat(registry.getCoder(EventsCounted.class), instanceOf(EventsCounted.EventsCountedCoder.class));
+  }
+}

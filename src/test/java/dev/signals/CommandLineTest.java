@@ -1,0 +1,80 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.signals.CommandLine.BadOptionException;
+import dev.signals.ConsoleSink.OutputFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CommandLineTest {
+
+  @Test
+  void defaultsAreThoseOfSparksDemo() throws Exception {
+    CounterOptions options = CommandLine.parse(new String[0]);
+    assertThat(options.getRowsPerSecond(), equalTo(1L));
+    assertThat(options.getNumDevices(), equalTo(10));
+    assertThat(options.getTriggerIntervalSeconds(), equalTo(10));
+    assertThat(options.getOutput(), equalTo(OutputFormat.table));
+    assertThat(options.getRunSeconds(), equalTo(0L));
+  }
+
+  @Test
+  void acceptsEveryOptionItDocuments() throws Exception {
+    CounterOptions options = CommandLine.parse(new String[] {"--rowsPerSecond=0", "--numDevices=1",
+        "--triggerIntervalSeconds=1", "--output=jsonl", "--runSeconds=5"});
+    assertThat(options.getRowsPerSecond(), equalTo(0L));
+    assertThat(options.getNumDevices(), equalTo(1));
+    assertThat(options.getTriggerIntervalSeconds(), equalTo(1));
+    assertThat(options.getOutput(), equalTo(OutputFormat.jsonl));
+    assertThat(options.getRunSeconds(), equalTo(5L));
+  }
+
+  /** Each bad input, and the words its message must contain: the option and what it accepts. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--rowsPerSecond=-1          | --rowsPerSecond   | 0 (unthrottled) or more",
+      "--rowsPerSecond=fast        | --rowsPerSecond   | a whole number, 0 or more",
+      "--numDevices=0              | --numDevices      | 1 or more",
+      "--numDevices=ten            | --numDevices      | a whole number, 1 or more",
+      "--triggerIntervalSeconds=0  | --triggerIntervalSeconds | 1 or more",
+      "--output=xml                | --output=xml      | table or jsonl",
+      "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
+      "--colour=blue               | unknown option --colour | --rowsPerSecond, --numDevices, --triggerIntervalSeconds, --output, --runSeconds",
+  })
+  void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
+    BadOptionException bad = assertThrows(BadOptionException.class,
+        () -> CommandLine.parse(new String[] {arg}));
+    assertThat(bad.getMessage(), containsString(namesOption));
+    assertThat(bad.getMessage(), containsString(namesAccepted));
+  }
+
+  /** The same inputs given to the real program: one line on stderr, exit code 2, no stack trace. */
+  @ParameterizedTest
+  @CsvSource({"--rowsPerSecond=-1", "--numDevices=0", "--triggerIntervalSeconds=0", "--output=xml",
+      "--colour=blue", "--numDevices=ten", "--runSeconds=-3"})
+  void theProgramExitsWithCode2AndOneLine(String arg) throws Exception {
+    LaunchedProgram program = LaunchedProgram.run(60, arg);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(2));
+    assertThat(program.diagnostics(), program.stderr, hasSize(1));
+    assertThat(program.stderr.get(0), startsWith("error: "));
+    assertThat(program.stdout, hasSize(0));
+  }
+
+  @Test
+  void helpListsTheOptionsWithTheirDefaultsAndExitsZero() throws Exception {
+    LaunchedProgram program = LaunchedProgram.run(60, "--help");
+    String help = String.join("\n", program.stdoutText());
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+    for (String option : new String[] {"--rowsPerSecond=<long>", "--numDevices=<int>",
+        "--triggerIntervalSeconds=<int>", "--output=<table | jsonl>", "--runSeconds=<long>"}) {
+      assertThat(help, containsString(option));
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.List;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ConsoleFormatTest {
+  private static final Instant TICK = Instant.parse("2026-11-25T15:00:10Z");
+
+  @Test
+  void tableLooksLikeSparksConsoleSinkSortedByDevice() {
+    String table = ConsoleTable.render(3, TICK, List.of(
+        new EventsCounted(12, 7, TICK), new EventsCounted(3, 42, TICK), new EventsCounted(0, 5, TICK)));
+
+    assertThat(table, equalTo(String.join("\n",
+        "-------------------------------------------",
+        "Batch: 3 (tick 2026-11-25T15:00:10Z)",
+        "-------------------------------------------",
+        "+--------+-----+",
+        "|deviceId|count|",
+        "+--------+-----+",
+        "|       0|    5|",
+        "|       3|   42|",
+        "|      12|    7|",
+        "+--------+-----+",
+        "")));
+  }
+
+  @Test
+  void wideValuesWidenTheirColumnInsteadOfBeingTruncated() {
+    String table = ConsoleTable.render(0, TICK, List.of(
+        new EventsCounted(1_234_567_890, 98_765_432_101_234L, TICK)));
+
+    assertThat(table.lines().skip(3).toList(), equalTo(List.of(
+        "+----------+--------------+",
+        "|  deviceId|         count|",
+        "+----------+--------------+",
+        "|1234567890|98765432101234|",
+        "+----------+--------------+")));
+  }
+
+  @Test
+  void jsonLineHasTheTickInUtcAndNothingElseOnTheLine() {
+    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, TICK)),
+        equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42}"));
+  }
+
+  @Test
+  void aTickOffTheWholeSecondKeepsItsMillis() {
+    assertThat(Ticks.iso(TICK.plus(250)), equalTo("2026-11-25T15:00:10.250Z"));
+  }
+}

@@ -1,0 +1,152 @@
+package dev.signals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The counting transform under the DirectRunner's test clock. Reminders for whoever adds a case:
+ * a processing-time timer fires only once the clock is strictly past it, and timers still pending
+ * when the stream ends are dropped (so every case moves the clock past its last tick).
+ */
+@ExtendWith(TestPipelineExtension.class)
+class CountEventsPerDeviceTest {
+  private static final Instant T0 = Instant.parse("2026-11-25T15:00:00Z");
+  private static final Instant T10 = T0.plus(Duration.standardSeconds(10));
+  private static final Instant T20 = T0.plus(Duration.standardSeconds(20));
+  private static final Instant T30 = T0.plus(Duration.standardSeconds(30));
+
+  private static Instant sec(Instant tick, int seconds) {
+    return tick.plus(Duration.standardSeconds(seconds));
+  }
+
+  private static PCollection<EventsCounted> count(TestPipeline pipeline, TestStream<Signal> stream) {
+    return pipeline.apply(stream).apply(CountEventsPerDevice.every(Duration.standardSeconds(10)));
+  }
+
+  @Test
+  void reportsEachDeviceOnceAtTheFirstTick(TestPipeline pipeline) {
+    TestStream<Signal> stream = SignalStream.startingAt(sec(T0, 1))
+        .signals(1, 3)
+        .signals(2, 2)
+        .clockJustPast(T10)
+        .end();
+
+    PAssert.that(count(pipeline, stream))
+        .containsInAnyOrder(new EventsCounted(1, 3, T10), new EventsCounted(2, 2, T10));
+    pipeline.run();
+  }
+
+  @Test
+  void countsAccumulateAcrossTicks(TestPipeline pipeline) {
+    TestStream<Signal> stream = SignalStream.startingAt(sec(T0, 1))
+        .signals(7, 3)
+        .clockJustPast(T10)
+        .clockTo(sec(T10, 4))
+        .signals(7, 2)
+        .clockJustPast(T20)
+        .signals(7, 1)
+        .clockJustPast(T30)
+        .end();
+
+    PAssert.that(count(pipeline, stream))
+        .containsInAnyOrder(
+            new EventsCounted(7, 3, T10), new EventsCounted(7, 5, T20), new EventsCounted(7, 6, T30));
+    pipeline.run();
+  }
+
+  @Test
+  void idleDeviceSkipsTheTickAndResumesWithItsCount(TestPipeline pipeline) {
+    TestStream<Signal> stream = SignalStream.startingAt(sec(T0, 2))
+        .signals(1, 1)
+        .signals(2, 1)
+        .clockJustPast(T10)
+        .clockTo(sec(T10, 5))
+        .signals(2, 1) // device 1 is silent between T10 and T20
+        .clockJustPast(T20)
+        .clockTo(sec(T20, 5))
+        .signals(1, 2)
+        .clockJustPast(T30)
+        .end();
+
+    PAssert.that(count(pipeline, stream))
+        .containsInAnyOrder(
+            new EventsCounted(1, 1, T10),
+            new EventsCounted(2, 1, T10),
+            new EventsCounted(2, 2, T20),
+            new EventsCounted(1, 3, T30));
+    pipeline.run();
+  }
+
+  @Test
+  void interleavedDevicesKeepSeparateCounts(TestPipeline pipeline) {
+    SignalStream stream = SignalStream.startingAt(sec(T0, 3));
+    for (int i = 0; i < 30; i++) {
+      stream.signals(i % 3, 1); // 0,1,2,0,1,2,...
+    }
+    stream.clockJustPast(T10).clockTo(sec(T10, 3));
+    for (int i = 0; i < 10; i++) {
+      stream.signals(i % 2, 1); // 0,1,0,1,...
+    }
+    stream.clockJustPast(T20);
+
+    PAssert.that(count(pipeline, stream.end()))
+        .containsInAnyOrder(
+            new EventsCounted(0, 10, T10),
+            new EventsCounted(1, 10, T10),
+            new EventsCounted(2, 10, T10),
+            new EventsCounted(0, 15, T20),
+            new EventsCounted(1, 15, T20));
+    pipeline.run();
+  }
+
+  @Test
+  void thousandDevicesReportOnTheSameTicks(TestPipeline pipeline) {
+    SignalStream stream = SignalStream.startingAt(sec(T0, 1));
+    List<EventsCounted> expected = new ArrayList<>();
+    for (int device = 0; device < 1000; device++) {
+      stream.signals(device, device % 7 + 1);
+      expected.add(new EventsCounted(device, device % 7 + 1, T10));
+    }
+    stream.clockJustPast(T10).clockTo(sec(T10, 1));
+    for (int device = 0; device < 1000; device += 2) { // only even devices speak again
+      stream.signals(device, 1);
+      expected.add(new EventsCounted(device, device % 7 + 2, T20));
+    }
+    stream.clockJustPast(T20);
+
+    PAssert.that(count(pipeline, stream.end())).containsInAnyOrder(expected);
+    pipeline.run();
+  }
+
+  /**
+   * A signal processed at exactly a tick's instant, before that tick has fired, belongs to that
+   * tick: both for a device whose timer is already armed and for one speaking for the first time
+   * (its timer lands on the tick itself). Each device still reports once for the tick.
+   */
+  @Test
+  void signalsRightAtATickBoundaryCountTowardsThatTickOnce(TestPipeline pipeline) {
+    TestStream<Signal> stream = SignalStream.startingAt(sec(T0, 5))
+        .signals(1, 1) // device 1's timer is armed for T10
+        .clockTo(T10) // the clock stands exactly on T10: not yet fired
+        .signals(1, 1)
+        .signals(2, 1) // device 2's first signal
+        .clockJustPast(T10) // T10 fires
+        .signals(1, 1) // after the tick: belongs to T20
+        .clockJustPast(T20)
+        .end();
+
+    PAssert.that(count(pipeline, stream))
+        .containsInAnyOrder(
+            new EventsCounted(1, 2, T10), new EventsCounted(2, 1, T10), new EventsCounted(1, 3, T20));
+    pipeline.run();
+  }
+}

@@ -1,0 +1,144 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.both;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole program in a JVM of its own, on wall-clock time, as {@code scripts/run.sh} runs it.
+ * The runner comes from {@code it.runnerArgs} (the pom's runner matrix); DirectRunner by default.
+ */
+class DeviceSignalCounterIT {
+  private static final int RATE = 20;
+  private static final int INTERVAL_SECONDS = 5;
+  private static final int RUN_SECONDS = 25;
+  private static final Pattern JSON_LINE =
+      Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+)\\}");
+
+  record Report(long tickMillis, int deviceId, long count) {}
+
+  @Test
+  void jsonlReportsAreOnTheGridOncePerDeviceAndAddUpToTheRate() throws Exception {
+    LaunchedProgram program = LaunchedProgram.run(RUN_SECONDS + 60, "--output=jsonl",
+        "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS,
+        "--runSeconds=" + RUN_SECONDS);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+
+    List<Report> reports = new ArrayList<>();
+    for (String line : program.stdoutText()) {
+      Matcher json = JSON_LINE.matcher(line);
+      assertThat("stdout carries nothing but reports", json.matches(), equalTo(true));
+      reports.add(new Report(java.time.Instant.parse(json.group(1)).toEpochMilli(),
+          Integer.parseInt(json.group(2)), Long.parseLong(json.group(3))));
+    }
+    assertThat(program.diagnostics(), reports, not(empty()));
+
+    Set<String> seen = new HashSet<>();
+    Map<Integer, Long> lastCount = new HashMap<>();
+    TreeMap<Long, Long> totalAtTick = new TreeMap<>();
+    Map<Integer, Long> latest = new HashMap<>();
+    reports.sort((a, b) -> Long.compare(a.tickMillis(), b.tickMillis()));
+    for (Report report : reports) {
+      assertThat("tick on the grid: " + report, report.tickMillis() % (INTERVAL_SECONDS * 1000L),
+          equalTo(0L));
+      assertThat(report.deviceId(), both(greaterThanOrEqualTo(0)).and(lessThan(10)));
+      assertThat("one report per device per tick: " + report,
+          seen.add(report.tickMillis() + "/" + report.deviceId()), equalTo(true));
+      Long before = lastCount.put(report.deviceId(), report.count());
+      assertThat("counts strictly increase: " + report, report.count(),
+          greaterThan(before == null ? 0L : before));
+      latest.put(report.deviceId(), report.count());
+      totalAtTick.put(report.tickMillis(), latest.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    // The sum of all devices' counts is the number of signals counted. The source starts some
+    // seconds after launch (JVM and pipeline start-up), so the total at the last tick lies
+    // between RATE x (time since launch - start-up allowance) and RATE x time since launch.
+    long lastTick = totalAtTick.lastKey();
+    double secondsSinceLaunch = (lastTick - program.launchedAtMillis) / 1000.0;
+    long total = totalAtTick.lastEntry().getValue();
+    assertThat("total at the last tick", (double) total,
+        both(lessThanOrEqualTo(RATE * secondsSinceLaunch + RATE))
+            .and(greaterThanOrEqualTo(RATE * (secondsSinceLaunch - 15))));
+    // Between two full ticks the total grows by the rate times the interval.
+    Long previous = null;
+    for (Map.Entry<Long, Long> tick : totalAtTick.entrySet()) {
+      if (previous != null && tick.getKey() > totalAtTick.firstKey()) {
+        assertThat("growth over the interval ending " + tick.getKey(),
+            (double) (tick.getValue() - previous),
+            both(greaterThanOrEqualTo(RATE * INTERVAL_SECONDS * 0.75))
+                .and(lessThanOrEqualTo(RATE * INTERVAL_SECONDS * 1.25)));
+      }
+      previous = tick.getValue();
+    }
+    // Each tick's reports appear soon after the tick itself.
+    for (LaunchedProgram.Line line : program.stdout) {
+      Matcher json = JSON_LINE.matcher(line.text());
+      assertThat(json.matches(), equalTo(true));
+      long tick = java.time.Instant.parse(json.group(1)).toEpochMilli();
+      assertThat("report read after its tick", line.readAtMillis(), greaterThanOrEqualTo(tick));
+      assertThat("report read within 3 s of its tick", line.readAtMillis(), lessThan(tick + 3_000));
+    }
+    assertThat("exits promptly after --runSeconds",
+        (program.exitedAtMillis - program.launchedAtMillis) / 1000.0,
+        lessThan(RUN_SECONDS + 10.0));
+  }
+
+  @Test
+  void tableOutputIsOneSparkStyleTablePerTick() throws Exception {
+    LaunchedProgram program = LaunchedProgram.run(60, "--output=table", "--rowsPerSecond=" + RATE,
+        "--triggerIntervalSeconds=2", "--numDevices=5", "--runSeconds=12");
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+
+    List<String> lines = program.stdoutText();
+    assertThat(program.diagnostics(), lines, not(empty()));
+    Pattern batchLine = Pattern.compile("Batch: (\\d+) \\(tick ([^)]+)\\)");
+    Map<Integer, Long> lastCount = new HashMap<>();
+    int expectedBatch = 0;
+    int i = 0;
+    while (i < lines.size()) {
+      assertThat(lines.get(i++), equalTo("-------------------------------------------"));
+      Matcher batch = batchLine.matcher(lines.get(i++));
+      assertThat(batch.matches(), equalTo(true));
+      assertThat("batches are numbered from 0", Integer.parseInt(batch.group(1)),
+          equalTo(expectedBatch++));
+      assertThat(java.time.Instant.parse(batch.group(2)).toEpochMilli() % 2_000, equalTo(0L));
+      assertThat(lines.get(i++), equalTo("-------------------------------------------"));
+      assertThat(lines.get(i++), equalTo("+--------+-----+"));
+      assertThat(lines.get(i++), equalTo("|deviceId|count|"));
+      assertThat(lines.get(i++), equalTo("+--------+-----+"));
+      int previousDevice = -1;
+      while (!lines.get(i).equals("+--------+-----+")) {
+        assertThat(lines.get(i), matchesPattern("\\| {7}\\d\\| *\\d+\\|"));
+        String[] cells = lines.get(i++).split("\\|");
+        int device = Integer.parseInt(cells[1].trim());
+        long count = Long.parseLong(cells[2].trim());
+        assertThat("rows sorted by device, each once", device, greaterThan(previousDevice));
+        previousDevice = device;
+        Long before = lastCount.put(device, count);
+        assertThat(count, greaterThan(before == null ? 0L : before));
+      }
+      assertThat("a table has rows", previousDevice, greaterThanOrEqualTo(0));
+      i++; // closing border
+    }
+    assertThat("several ticks in 12 s at 2 s", expectedBatch, greaterThanOrEqualTo(3));
+  }
+}

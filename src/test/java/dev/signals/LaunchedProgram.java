@@ -1,0 +1,97 @@
+package dev.signals;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link DeviceSignalCounter#main} in a JVM of its own, as a user would: its stdout, its
+ * stderr and its exit code are what the tests check. Each stdout line is kept with the wall-clock
+ * time it was read.
+ *
+ * <p>The runner and any extra JVM flags come from the system properties {@code it.runnerArgs} and
+ * {@code it.jvmArgs} (space-separated), which the runner matrix in the pom sets per runner.
+ */
+final class LaunchedProgram {
+  /** One line of the program's stdout and when it was read (epoch millis). */
+  record Line(long readAtMillis, String text) {}
+
+  final long launchedAtMillis;
+  final List<Line> stdout;
+  final List<String> stderr;
+  final int exitCode;
+  final long exitedAtMillis;
+
+  private LaunchedProgram(long launchedAtMillis, List<Line> stdout, List<String> stderr,
+      int exitCode, long exitedAtMillis) {
+    this.launchedAtMillis = launchedAtMillis;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.exitCode = exitCode;
+    this.exitedAtMillis = exitedAtMillis;
+  }
+
+  /** Runs the program with {@code args} (plus the runner's), waiting at most {@code timeoutSeconds}. */
+  static LaunchedProgram run(long timeoutSeconds, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    command.addAll(split(System.getProperty("it.jvmArgs", "")));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(DeviceSignalCounter.class.getName());
+    command.addAll(split(System.getProperty("it.runnerArgs", "")));
+    command.addAll(Arrays.asList(args));
+
+    File stderrFile = File.createTempFile("program-stderr", ".log");
+    stderrFile.deleteOnExit();
+    long launchedAt = System.currentTimeMillis();
+    Process process = new ProcessBuilder(command)
+        .redirectError(stderrFile)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    List<Line> stdout = new ArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          synchronized (stdout) {
+            stdout.add(new Line(System.currentTimeMillis(), line));
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }, "program-stdout");
+    reader.start();
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+      reader.join(5_000);
+      throw new AssertionError("the program did not exit within " + timeoutSeconds + " s; stderr:\n"
+          + String.join("\n", Files.readAllLines(stderrFile.toPath())));
+    }
+    long exitedAt = System.currentTimeMillis();
+    reader.join(5_000);
+    List<String> stderr = Files.readAllLines(stderrFile.toPath());
+    return new LaunchedProgram(launchedAt, List.copyOf(stdout), stderr, process.exitValue(), exitedAt);
+  }
+
+  List<String> stdoutText() {
+    return stdout.stream().map(Line::text).toList();
+  }
+
+  /** For assertion messages: what the program said on stderr. */
+  String diagnostics() {
+    return "exit code " + exitCode + "; stderr:\n" + String.join("\n", stderr);
+  }
+
+  private static List<String> split(String spaceSeparated) {
+    return spaceSeparated.isBlank() ? List.of() : Arrays.asList(spaceSeparated.trim().split("\\s+"));
+  }
+}
