@@ -21,35 +21,43 @@ case " $runners " in
      exit 2 ;;
 esac
 
-log_level=WARN
+jvm_args=()
 args=()
 for arg in "$@"; do
-  if [[ $arg == --verbose ]]; then log_level=INFO; else args+=("$arg"); fi
+  if [[ $arg == --verbose ]]; then jvm_args+=(-Dlog.level=INFO); else args+=("$arg"); fi
 done
 
 # What each runner needs on the command line, unless the user says otherwise.
 has_option() { local name=$1; for a in "${args[@]+"${args[@]}"}"; do [[ $a == --$name=* ]] && return 0; done; return 1; }
 runner_args=()
-jvm_args=()
 case $runner in
   direct) has_option runner || runner_args+=(--runner=DirectRunner) ;;
   flink)  has_option runner || runner_args+=(--runner=FlinkRunner)
-          has_option flinkMaster || runner_args+=("--flinkMaster=[local]") ;;
+          has_option flinkMaster || runner_args+=("--flinkMaster=[local]")
+          # Our elements are immutable, so Flink need not copy them between chained operators.
+          has_option fasterCopy || runner_args+=(--fasterCopy=true) ;;
   spark)  has_option runner || runner_args+=(--runner=SparkRunner)
           has_option sparkMaster || runner_args+=("--sparkMaster=local[2]")
-          # Spark 3.5 on Java 17 needs the module openings its own launcher adds.
-          mapfile -t jvm_args < "$project/runners/spark/java17-opens.txt" ;;
+          # Spark 3.5 on Java 17 needs the module openings its own launcher adds; Maven's JVM
+          # (for exec:java) gets the same list from .mvn/jvm.config.
+          read -r -a java17_opens < "$project/.mvn/jvm.config"
+          jvm_args+=("${java17_opens[@]}")
+          export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1} ;;
 esac
+
+# Logging: src/main/resources/log4j2.xml, plus the runner's additions under runners/<runner>/.
+log_config=log4j2.xml
+[[ -f $project/runners/$runner/log4j2.xml ]] && log_config+=",$project/runners/$runner/log4j2.xml"
 
 # Build when the sources or the pom changed since the last build for this runner.
 classpath_file="$project/target/classpath-$runner.txt"
 if [[ ! -s $classpath_file ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$classpath_file" -print -quit) ]]; then
   echo "Building for the $runner runner (mvn -P$runner-runner compile)..." >&2
-  mvn -B -q -f "$project/pom.xml" -P"$runner-runner" -DskipTests compile dependency:build-classpath \
+  mvn -B -q -Dstyle.color=never -f "$project/pom.xml" -P"$runner-runner" -DskipTests compile dependency:build-classpath \
       -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime >&2 \
     || { echo "error: the build failed; see Maven's output above" >&2; exit 1; }
 fi
 
-exec java "${jvm_args[@]+"${jvm_args[@]}"}" -Dlog.level="$log_level" \
+exec java "${jvm_args[@]+"${jvm_args[@]}"}" -Dlog4j2.configurationFile="$log_config" \
   -cp "$project/target/classes:$(cat "$classpath_file")" \
   dev.signals.DeviceSignalCounter "${runner_args[@]}" "${args[@]+"${args[@]}"}"

@@ -78,6 +78,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     private static final String COUNT = "count";
     private static final String TICK_ARMED = "tickArmed";
     private static final String LAST_REPORTED_TICK = "lastReportedTick";
+    private static final String LAST_REPORTED_COUNT = "lastReportedCount";
     private static final String TICK = "tick";
 
     /** The running count: what Spark's demo keeps in {@code GroupState<Long>}. */
@@ -95,6 +96,11 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     @StateId(LAST_REPORTED_TICK)
     private final StateSpec<ValueState<Instant>> lastReportedTickSpec =
         StateSpecs.value(InstantCoder.of());
+
+    /** The count of the last report: the next report says how many signals were added since. */
+    @StateId(LAST_REPORTED_COUNT)
+    private final StateSpec<ValueState<Long>> lastReportedCountSpec =
+        StateSpecs.value(VarLongCoder.of());
 
     /** Fires at the next multiple of the trigger interval (processing time). */
     @TimerId(TICK)
@@ -128,6 +134,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         @StateId(COUNT) ValueState<Long> count,
         @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
         @StateId(LAST_REPORTED_TICK) ValueState<Instant> lastReportedTick,
+        @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
         @TimerId(TICK) Timer tick,
         OutputReceiver<EventsCounted> out) {
       Instant thisTick = timer.fireTimestamp();
@@ -139,8 +146,11 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         tick.align(triggerInterval).setRelative();
         return;
       }
-      out.output(new EventsCounted(deviceId, count.read(), thisTick));
+      long total = count.read();
+      Long before = lastReportedCount.read();
+      out.output(new EventsCounted(deviceId, total, total - (before == null ? 0 : before), thisTick));
       lastReportedTick.write(thisTick);
+      lastReportedCount.write(total);
       tickArmed.clear();
     }
   }

@@ -3,6 +3,7 @@ package dev.signals;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
@@ -15,6 +16,7 @@ import org.joda.time.Duration;
  *   flatMapGroupsWithState + GroupState, Trigger.ProcessingTime(10 s)
  *                         -> stateful DoFn with ValueState and an aligned processing-time timer
  *   console sink          -> ConsoleSink (table or jsonl on stdout)
+ *   query progress        -> LogProgress (one line per tick on stderr)
  * </pre>
  *
  * <p>The same code runs on the Direct, Flink and Spark runners; what differs per runner lives in
@@ -34,11 +36,14 @@ public class DeviceSignalCounter {
     Duration triggerInterval = Duration.standardSeconds(options.getTriggerIntervalSeconds());
     options.setStreaming(true); // the rate source never ends
 
-    pipeline
+    Duration gatherDelay = gatherDelay(triggerInterval);
+
+    PCollection<EventsCounted> counts = pipeline
         .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond()))
         .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
-        .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval))
-        .apply("PrintToConsole", ConsoleSink.of(options.getOutput(), tableGatherDelay(triggerInterval)));
+        .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval));
+    counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
+    counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
   }
 
   /** Spark's rate source: 0, 1, 2, ... at {@code rowsPerSecond}, or unthrottled when 0. */
@@ -48,10 +53,11 @@ public class DeviceSignalCounter {
   }
 
   /**
-   * How long a table waits for the rest of a tick's reports after the first one arrives: reports
-   * of one tick leave every worker within milliseconds (or in one micro-batch on Spark).
+   * How long the table and the progress line wait for the rest of a tick's reports after the
+   * first one arrives: reports of one tick leave every worker within milliseconds (or in one
+   * micro-batch on Spark).
    */
-  static Duration tableGatherDelay(Duration triggerInterval) {
+  static Duration gatherDelay(Duration triggerInterval) {
     return Duration.millis(Math.min(1000, triggerInterval.getMillis() / 2));
   }
 }

@@ -14,11 +14,12 @@ import org.joda.time.Instant;
 
 /**
  * A device's running count as reported at one tick: Spark's {@code EventsCounted(deviceId,
- * count)}, plus the tick it belongs to, so that output gathered from several workers can be put
- * back into one table per tick.
+ * count)}, plus {@code added}, the signals counted since the device's previous report (their sum
+ * over a tick is the progress line's throughput), and the {@code tick} it belongs to, so that
+ * reports gathered from several workers can be put back into one table per tick.
  */
 @DefaultCoder(EventsCounted.EventsCountedCoder.class)
-public record EventsCounted(int deviceId, long count, Instant tick) {
+public record EventsCounted(int deviceId, long count, long added, Instant tick) {
 
   /** Hand-written for the same reason as {@link Signal.SignalCoder}. */
   public static final class EventsCountedCoder extends CustomCoder<EventsCounted> {
@@ -37,6 +38,7 @@ public record EventsCounted(int deviceId, long count, Instant tick) {
     public void encode(EventsCounted counted, OutputStream out) throws IOException {
       VarIntCoder.of().encode(counted.deviceId(), out);
       VarLongCoder.of().encode(counted.count(), out);
+      VarLongCoder.of().encode(counted.added(), out);
       VarLongCoder.of().encode(counted.tick().getMillis(), out);
     }
 
@@ -44,8 +46,9 @@ public record EventsCounted(int deviceId, long count, Instant tick) {
     public EventsCounted decode(InputStream in) throws IOException {
       int deviceId = VarIntCoder.of().decode(in);
       long count = VarLongCoder.of().decode(in);
+      long added = VarLongCoder.of().decode(in);
       Instant tick = Instant.ofEpochMilli(VarLongCoder.of().decode(in));
-      return new EventsCounted(deviceId, count, tick);
+      return new EventsCounted(deviceId, count, added, tick);
     }
 
     @Override

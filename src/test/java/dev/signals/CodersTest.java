@@ -26,11 +26,16 @@ class CodersTest {
   @Test
   void eventsCountedRoundTrips() throws Exception {
     for (EventsCounted counted : new EventsCounted[] {
-        new EventsCounted(3, 42, AT),
-        new EventsCounted(0, 0, new Instant(0)),
-        new EventsCounted(Integer.MAX_VALUE, Long.MAX_VALUE, BoundedWindow.TIMESTAMP_MAX_VALUE)}) {
+        new EventsCounted(3, 42, 5, AT),
+        new EventsCounted(0, 0, 0, new Instant(0)),
+        new EventsCounted(Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, BoundedWindow.TIMESTAMP_MAX_VALUE)}) {
       CoderProperties.coderDecodeEncodeEqual(EventsCounted.EventsCountedCoder.of(), counted);
     }
+  }
+
+  @Test
+  void tickTotalsRoundTrips() throws Exception {
+    CoderProperties.coderDecodeEncodeEqual(TickTotals.TickTotalsCoder.of(), new TickTotals(AT, 200, 10));
   }
 
   @Test
@@ -38,5 +43,6 @@ class CodersTest {
     CoderRegistry registry = CoderRegistry.createDefault();
     assertThat(registry.getCoder(Signal.class), instanceOf(Signal.SignalCoder.class));
     assertThat(registry.getCoder(EventsCounted.class), instanceOf(EventsCounted.EventsCountedCoder.class));
+    assertThat(registry.getCoder(TickTotals.class), instanceOf(TickTotals.TickTotalsCoder.class));
   }
 }

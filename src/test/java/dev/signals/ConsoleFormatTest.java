@@ -13,7 +13,7 @@ class ConsoleFormatTest {
   @Test
   void tableLooksLikeSparksConsoleSinkSortedByDevice() {
     String table = ConsoleTable.render(3, TICK, List.of(
-        new EventsCounted(12, 7, TICK), new EventsCounted(3, 42, TICK), new EventsCounted(0, 5, TICK)));
+        new EventsCounted(12, 7, 1, TICK), new EventsCounted(3, 42, 2, TICK), new EventsCounted(0, 5, 3, TICK)));
 
     assertThat(table, equalTo(String.join("\n",
         "-------------------------------------------",
@@ -32,7 +32,7 @@ class ConsoleFormatTest {
   @Test
   void wideValuesWidenTheirColumnInsteadOfBeingTruncated() {
     String table = ConsoleTable.render(0, TICK, List.of(
-        new EventsCounted(1_234_567_890, 98_765_432_101_234L, TICK)));
+        new EventsCounted(1_234_567_890, 98_765_432_101_234L, 1, TICK)));
 
     assertThat(table.lines().skip(3).toList(), equalTo(List.of(
         "+----------+--------------+",
@@ -44,8 +44,15 @@ class ConsoleFormatTest {
 
   @Test
   void jsonLineHasTheTickInUtcAndNothingElseOnTheLine() {
-    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, TICK)),
+    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 5, TICK)),
         equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42}"));
+  }
+
+  @Test
+  void progressLineSaysTotalRateAndDevices() {
+    assertThat(LogProgress.line(new TickTotals(TICK, 200, 10), 1_234, org.joda.time.Duration.standardSeconds(10)),
+        equalTo("Progress at 2026-11-25T15:00:10Z: 1,234 signals counted, 20.0/s over the last 10 s, "
+            + "10 devices updated"));
   }
 
   @Test

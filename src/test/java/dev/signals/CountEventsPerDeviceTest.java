@@ -41,7 +41,7 @@ class CountEventsPerDeviceTest {
         .end();
 
     PAssert.that(count(pipeline, stream))
-        .containsInAnyOrder(new EventsCounted(1, 3, T10), new EventsCounted(2, 2, T10));
+        .containsInAnyOrder(new EventsCounted(1, 3, 3, T10), new EventsCounted(2, 2, 2, T10));
     pipeline.run();
   }
 
@@ -59,7 +59,7 @@ class CountEventsPerDeviceTest {
 
     PAssert.that(count(pipeline, stream))
         .containsInAnyOrder(
-            new EventsCounted(7, 3, T10), new EventsCounted(7, 5, T20), new EventsCounted(7, 6, T30));
+            new EventsCounted(7, 3, 3, T10), new EventsCounted(7, 5, 2, T20), new EventsCounted(7, 6, 1, T30));
     pipeline.run();
   }
 
@@ -79,10 +79,10 @@ class CountEventsPerDeviceTest {
 
     PAssert.that(count(pipeline, stream))
         .containsInAnyOrder(
-            new EventsCounted(1, 1, T10),
-            new EventsCounted(2, 1, T10),
-            new EventsCounted(2, 2, T20),
-            new EventsCounted(1, 3, T30));
+            new EventsCounted(1, 1, 1, T10),
+            new EventsCounted(2, 1, 1, T10),
+            new EventsCounted(2, 2, 1, T20),
+            new EventsCounted(1, 3, 2, T30));
     pipeline.run();
   }
 
@@ -100,11 +100,11 @@ class CountEventsPerDeviceTest {
 
     PAssert.that(count(pipeline, stream.end()))
         .containsInAnyOrder(
-            new EventsCounted(0, 10, T10),
-            new EventsCounted(1, 10, T10),
-            new EventsCounted(2, 10, T10),
-            new EventsCounted(0, 15, T20),
-            new EventsCounted(1, 15, T20));
+            new EventsCounted(0, 10, 10, T10),
+            new EventsCounted(1, 10, 10, T10),
+            new EventsCounted(2, 10, 10, T10),
+            new EventsCounted(0, 15, 5, T20),
+            new EventsCounted(1, 15, 5, T20));
     pipeline.run();
   }
 
@@ -114,12 +114,12 @@ class CountEventsPerDeviceTest {
     List<EventsCounted> expected = new ArrayList<>();
     for (int device = 0; device < 1000; device++) {
       stream.signals(device, device % 7 + 1);
-      expected.add(new EventsCounted(device, device % 7 + 1, T10));
+      expected.add(new EventsCounted(device, device % 7 + 1, device % 7 + 1, T10));
     }
     stream.clockJustPast(T10).clockTo(sec(T10, 1));
     for (int device = 0; device < 1000; device += 2) { // only even devices speak again
       stream.signals(device, 1);
-      expected.add(new EventsCounted(device, device % 7 + 2, T20));
+      expected.add(new EventsCounted(device, device % 7 + 2, 1, T20));
     }
     stream.clockJustPast(T20);
 
@@ -146,7 +146,7 @@ class CountEventsPerDeviceTest {
 
     PAssert.that(count(pipeline, stream))
         .containsInAnyOrder(
-            new EventsCounted(1, 2, T10), new EventsCounted(2, 1, T10), new EventsCounted(1, 3, T20));
+            new EventsCounted(1, 2, 2, T10), new EventsCounted(2, 1, 1, T10), new EventsCounted(1, 3, 1, T20));
     pipeline.run();
   }
 }

@@ -33,6 +33,9 @@ class DeviceSignalCounterIT {
   private static final Pattern JSON_LINE =
       Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+)\\}");
 
+  private static final Pattern PROGRESS_LINE = Pattern.compile(
+      ".*Progress at (\\S+): ([\\d,]+) signals counted, [\\d.,]+/s over the last \\d+ s, ([\\d,]+) devices updated");
+
   record Report(long tickMillis, int deviceId, long count) {}
 
   @Test
@@ -97,6 +100,26 @@ class DeviceSignalCounterIT {
       assertThat("report read after its tick", line.readAtMillis(), greaterThanOrEqualTo(tick));
       assertThat("report read within 3 s of its tick", line.readAtMillis(), lessThan(tick + 3_000));
     }
+    // The progress line of each tick says what the reports of that tick add up to.
+    Map<Long, Integer> devicesAtTick = new HashMap<>();
+    reports.forEach(report -> devicesAtTick.merge(report.tickMillis(), 1, Integer::sum));
+    int progressLines = 0;
+    for (String line : program.stderr) {
+      Matcher progress = PROGRESS_LINE.matcher(line);
+      if (progress.matches()) {
+        long tick = java.time.Instant.parse(progress.group(1)).toEpochMilli();
+        assertThat("progress total at " + progress.group(1),
+            Long.parseLong(progress.group(2).replace(",", "")), equalTo(totalAtTick.get(tick)));
+        assertThat("devices updated at " + progress.group(1),
+            Integer.parseInt(progress.group(3).replace(",", "")), equalTo(devicesAtTick.get(tick)));
+        progressLines++;
+      }
+    }
+    // The last tick's line may be cut off by the end of the run.
+    assertThat(program.diagnostics(), progressLines, greaterThanOrEqualTo(totalAtTick.size() - 1));
+    // The runners' own logs stay quiet: a few lines at most besides the progress.
+    assertThat(program.diagnostics(), program.stderr.size() - progressLines, lessThanOrEqualTo(10));
+
     assertThat("exits promptly after --runSeconds",
         (program.exitedAtMillis - program.launchedAtMillis) / 1000.0,
         lessThan(RUN_SECONDS + 10.0));

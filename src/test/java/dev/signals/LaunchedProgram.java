@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * stderr and its exit code are what the tests check. Each stdout line is kept with the wall-clock
  * time it was read.
  *
- * <p>The runner and any extra JVM flags come from the system properties {@code it.runnerArgs} and
- * {@code it.jvmArgs} (space-separated), which the runner matrix in the pom sets per runner.
+ * <p>What differs per runner comes from system properties that the runner matrix in the pom sets:
+ * {@code it.runnerArgs} (pipeline options, space-separated), {@code it.jvmArgsFile} (a file of
+ * JVM flags, such as Spark's {@code .mvn/jvm.config}) and {@code it.logConfig} (log4j2 files).
  */
 final class LaunchedProgram {
   /** One line of the program's stdout and when it was read (epoch millis). */
@@ -42,7 +44,11 @@ final class LaunchedProgram {
   static LaunchedProgram run(long timeoutSeconds, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    command.addAll(split(System.getProperty("it.jvmArgs", "")));
+    String jvmArgsFile = System.getProperty("it.jvmArgsFile", "");
+    if (!jvmArgsFile.isEmpty()) {
+      command.addAll(split(Files.readString(Path.of(jvmArgsFile))));
+    }
+    command.add("-Dlog4j2.configurationFile=" + System.getProperty("it.logConfig", "log4j2.xml"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(DeviceSignalCounter.class.getName());
