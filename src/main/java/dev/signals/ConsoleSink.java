@@ -1,10 +1,15 @@
 package dev.signals;
 
 import java.util.List;
+import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -75,10 +80,15 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
     }
   }
 
-  /** Prints each tick's reports as one table, numbering the tables from 0 like Spark's batches. */
-  static class PrintTablePerTickFn extends GatherPerTickFn<EventsCounted> {
+  /**
+   * Prints each tick's reports as one table, numbering the tables from 0 like Spark's batches.
+   * Carries (tables printed, last tick printed); reports that arrive after their tick's table are
+   * printed in a further table marked as late.
+   */
+  static class PrintTablePerTickFn extends GatherPerTickFn<EventsCounted, KV<Long, Instant>> {
     PrintTablePerTickFn(Duration gatherDelay) {
-      super(EventsCounted.EventsCountedCoder.of(), gatherDelay);
+      super(EventsCounted.EventsCountedCoder.of(), KvCoder.of(VarLongCoder.of(), InstantCoder.of()),
+          gatherDelay);
     }
 
     @Override
@@ -87,10 +97,16 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
     }
 
     @Override
-    long onTick(Instant tick, List<EventsCounted> reports, long batchesPrinted) {
-      System.out.print(ConsoleTable.render(batchesPrinted, tick, reports));
+    KV<Long, Instant> initial() {
+      return KV.of(0L, BoundedWindow.TIMESTAMP_MIN_VALUE);
+    }
+
+    @Override
+    KV<Long, Instant> onTick(Instant tick, List<EventsCounted> reports, KV<Long, Instant> printed) {
+      boolean late = !tick.isAfter(printed.getValue());
+      System.out.print(ConsoleTable.render(printed.getKey(), tick, late, reports));
       System.out.flush();
-      return batchesPrinted + 1;
+      return KV.of(printed.getKey() + 1, late ? printed.getValue() : tick);
     }
   }
 }

@@ -16,6 +16,11 @@ final class ConsoleTable {
   private ConsoleTable() {}
 
   static String render(long batch, Instant tick, List<EventsCounted> rowsOfOneTick) {
+    return render(batch, tick, false, rowsOfOneTick);
+  }
+
+  /** {@code late}: these rows arrived after their tick's table was printed. */
+  static String render(long batch, Instant tick, boolean late, List<EventsCounted> rowsOfOneTick) {
     List<EventsCounted> rows = new ArrayList<>(rowsOfOneTick);
     rows.sort(Comparator.comparingInt(EventsCounted::deviceId));
 
@@ -30,7 +35,8 @@ final class ConsoleTable {
 
     StringBuilder table = new StringBuilder(64 + rows.size() * (deviceWidth + countWidth + 4));
     table.append(BANNER_RULE).append('\n');
-    table.append("Batch: ").append(batch).append(" (tick ").append(Ticks.iso(tick)).append(")\n");
+    table.append("Batch: ").append(batch).append(" (tick ").append(Ticks.iso(tick))
+        .append(late ? ", late reports)\n" : ")\n");
     table.append(BANNER_RULE).append('\n');
     table.append(border);
     table.append(String.format(rowFormat, HEADER[0], HEADER[1]));

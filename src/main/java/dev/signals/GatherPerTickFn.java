@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -25,13 +24,17 @@ import org.joda.time.Instant;
  * one worker; the first item after a hand-over arms a short processing-time timer, and when it
  * fires, everything gathered is handed over, tick by tick in tick order.
  *
- * <p>Reports of one tick leave the workers within milliseconds of each other (in one micro-batch
- * on Spark), so a delay well below the interval gathers them; an item arriving later still is
- * handed over with the next gathering, under its own tick.
+ * <p>Reports of one tick leave the workers within milliseconds of each other on Direct and Flink.
+ * On Spark a tick's timers fire in the micro-batches that visit the keys after the tick, so a
+ * tick that falls inside a batch is reported over two batches; while Spark warms up, a batch can
+ * take longer than the gathering delay. Items arriving after their tick was handed over are
+ * handed over with the next gathering, under their own tick, and the subclass is told (the tick
+ * is not after the last one it handled): it can say so, or correct what it printed.
  *
  * @param <T> what is gathered
+ * @param <A> what a subclass carries from tick to tick (a batch number, running totals)
  */
-abstract class GatherPerTickFn<T> extends DoFn<KV<Integer, T>, Void> {
+abstract class GatherPerTickFn<T, A> extends DoFn<KV<Integer, T>, Void> {
   private static final String PENDING = "pending";
   private static final String FLUSH_ARMED = "flushArmed";
   private static final String CARRIED = "carried";
@@ -45,25 +48,29 @@ abstract class GatherPerTickFn<T> extends DoFn<KV<Integer, T>, Void> {
   @StateId(FLUSH_ARMED)
   private final StateSpec<ValueState<Boolean>> flushArmedSpec = StateSpecs.value();
 
-  /** One number a subclass carries from tick to tick (a batch number, a running total). */
+  /** What the subclass carries from tick to tick. */
   @StateId(CARRIED)
-  private final StateSpec<ValueState<Long>> carriedSpec = StateSpecs.value(VarLongCoder.of());
+  private final StateSpec<ValueState<A>> carriedSpec;
 
   @TimerId(FLUSH)
   private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
   private final Duration gatherDelay;
 
-  GatherPerTickFn(Coder<T> itemCoder, Duration gatherDelay) {
+  GatherPerTickFn(Coder<T> itemCoder, Coder<A> carriedCoder, Duration gatherDelay) {
     this.pendingSpec = StateSpecs.bag(itemCoder);
+    this.carriedSpec = StateSpecs.value(carriedCoder);
     this.gatherDelay = gatherDelay;
   }
 
   /** The tick an item belongs to. */
   abstract Instant tickOf(T item);
 
-  /** Handles one tick's items; returns the new carried number (0 before the first tick). */
-  abstract long onTick(Instant tick, List<T> items, long carried);
+  /** What is carried before the first tick. */
+  abstract A initial();
+
+  /** Handles one tick's items; returns what to carry to the next. */
+  abstract A onTick(Instant tick, List<T> items, A carried);
 
   @ProcessElement
   public void processElement(
@@ -82,13 +89,13 @@ abstract class GatherPerTickFn<T> extends DoFn<KV<Integer, T>, Void> {
   public void onFlush(
       @StateId(PENDING) BagState<T> pending,
       @StateId(FLUSH_ARMED) ValueState<Boolean> flushArmed,
-      @StateId(CARRIED) ValueState<Long> carriedState) {
+      @StateId(CARRIED) ValueState<A> carriedState) {
     Map<Instant, List<T>> byTick = new TreeMap<>();
     for (T item : pending.read()) {
       byTick.computeIfAbsent(tickOf(item), tick -> new ArrayList<>()).add(item);
     }
-    Long carriedBefore = carriedState.read();
-    long carried = carriedBefore == null ? 0 : carriedBefore;
+    A carriedBefore = carriedState.read();
+    A carried = carriedBefore == null ? initial() : carriedBefore;
     for (Map.Entry<Instant, List<T>> tick : byTick.entrySet()) {
       carried = onTick(tick.getKey(), tick.getValue(), carried);
     }

@@ -3,9 +3,12 @@ package dev.signals;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -77,12 +80,17 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
     }
   }
 
-  /** Adds up a tick's partial sums and logs the line; carries the running total. */
-  static class LogProgressPerTickFn extends GatherPerTickFn<TickTotals> {
+  /**
+   * Adds up a tick's partial sums and logs the line. Carries (signals counted so far, the totals
+   * of the last tick logged): when late reports of that tick arrive, its line is logged again with
+   * them included, so the last line for a tick is always whole.
+   */
+  static class LogProgressPerTickFn extends GatherPerTickFn<TickTotals, KV<Long, TickTotals>> {
     private final Duration triggerInterval;
 
     LogProgressPerTickFn(Duration triggerInterval, Duration gatherDelay) {
-      super(TickTotals.TickTotalsCoder.of(), gatherDelay);
+      super(TickTotals.TickTotalsCoder.of(), KvCoder.of(VarLongCoder.of(), TickTotals.TickTotalsCoder.of()),
+          gatherDelay);
       this.triggerInterval = triggerInterval;
     }
 
@@ -92,11 +100,19 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
     }
 
     @Override
-    long onTick(Instant tick, List<TickTotals> partials, long countedBefore) {
-      TickTotals sum = partials.stream().reduce(TickTotals::plus).orElseThrow();
-      long counted = countedBefore + sum.added();
-      LOG.info(line(sum, counted, triggerInterval));
-      return counted;
+    KV<Long, TickTotals> initial() {
+      return KV.of(0L, new TickTotals(BoundedWindow.TIMESTAMP_MIN_VALUE, 0, 0));
+    }
+
+    @Override
+    KV<Long, TickTotals> onTick(Instant tick, List<TickTotals> partials, KV<Long, TickTotals> sofar) {
+      TickTotals arrived = partials.stream().reduce(TickTotals::plus).orElseThrow();
+      long counted = sofar.getKey() + arrived.added();
+      TickTotals lastLogged = sofar.getValue();
+      boolean late = !tick.isAfter(lastLogged.tick());
+      TickTotals ofTick = tick.equals(lastLogged.tick()) ? lastLogged.plus(arrived) : arrived;
+      LOG.info(line(ofTick, counted, triggerInterval) + (late ? " (late reports included)" : ""));
+      return KV.of(counted, late && !tick.equals(lastLogged.tick()) ? lastLogged : ofTick);
     }
   }
 

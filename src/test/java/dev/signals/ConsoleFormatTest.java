@@ -43,6 +43,13 @@ class ConsoleFormatTest {
   }
 
   @Test
+  void reportsArrivingAfterTheirTicksTableSayTheyAreLate() {
+    String table = ConsoleTable.render(4, TICK, true, List.of(new EventsCounted(3, 42, 2, TICK)));
+    assertThat(table.lines().skip(1).findFirst().orElseThrow(),
+        equalTo("Batch: 4 (tick 2026-11-25T15:00:10Z, late reports)"));
+  }
+
+  @Test
   void jsonLineHasTheTickInUtcAndNothingElseOnTheLine() {
     assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 5, TICK)),
         equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42}"));
