@@ -1,10 +1,12 @@
 package dev.signals;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
@@ -50,27 +52,34 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
   }
 
   @Override
-  public PDone expand(PCollection<EventsCounted> counts) {
+  public PDone expand(PCollection<EventsCounted> reports) {
     switch (format) {
       case jsonl:
-        counts.apply("PrintJsonLines", ParDo.of(new PrintJsonLinesFn()));
+        reports.apply("PrintJsonLines", ParDo.of(new PrintJsonLinesFn()));
         break;
       case table:
-        counts
+        reports
+            .apply("TickReports", Filter.by((EventsCounted report) -> !report.isFinal()))
             .apply("GatherOnOneKey", WithKeys.<Integer, EventsCounted>of(0)
                 .withKeyType(TypeDescriptors.integers()))
             .apply("PrintTablePerTick", ParDo.of(new PrintTablePerTickFn(gatherDelay)));
+        if (reports.isBounded() == PCollection.IsBounded.BOUNDED) {
+          FinalReports.of(reports).apply("PrintFinalTable", ParDo.of(new PrintFinalTableFn()));
+        }
         break;
       default:
         throw new IllegalArgumentException("Unknown output format " + format);
     }
-    return PDone.in(counts.getPipeline());
+    return PDone.in(reports.getPipeline());
   }
 
-  /** {@code {"tick":"2026-11-25T15:00:10Z","deviceId":3,"count":42}}, one line each. */
+  /**
+   * {@code {"tick":"2026-11-25T15:00:10Z","deviceId":3,"count":42}}, one line each; a final count
+   * of a bounded run ends with {@code ,"final":true}.
+   */
   static String jsonLine(EventsCounted counted) {
     return "{\"tick\":\"" + Ticks.iso(counted.tick()) + "\",\"deviceId\":" + counted.deviceId()
-        + ",\"count\":" + counted.count() + "}";
+        + ",\"count\":" + counted.count() + (counted.isFinal() ? ",\"final\":true}" : "}");
   }
 
   static class PrintJsonLinesFn extends DoFn<EventsCounted, Void> {
@@ -104,9 +113,20 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
     @Override
     KV<Long, Instant> onTick(Instant tick, List<EventsCounted> reports, KV<Long, Instant> printed) {
       boolean late = !tick.isAfter(printed.getValue());
-      System.out.print(ConsoleTable.render(printed.getKey(), tick, late, reports));
+      System.out.print(ConsoleTable.render(ConsoleTable.batchTitle(printed.getKey(), tick, late), reports));
       System.out.flush();
       return KV.of(printed.getKey() + 1, late ? printed.getValue() : tick);
+    }
+  }
+
+  /** Prints the final counts of a bounded run as one last table. */
+  static class PrintFinalTableFn extends DoFn<Iterable<EventsCounted>, Void> {
+    @ProcessElement
+    public void processElement(@Element Iterable<EventsCounted> finalReports) {
+      List<EventsCounted> reports = new ArrayList<>();
+      finalReports.forEach(reports::add);
+      System.out.print(ConsoleTable.render(ConsoleTable.finalTitle(reports), reports));
+      System.out.flush();
     }
   }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 import org.joda.time.Instant;
 
 /**
- * Renders one tick's counts the way Spark's console sink shows a micro-batch: a {@code Batch: N}
- * banner (with the tick's instant), then a table with {@code +---+} borders and right-aligned cells. Nothing is truncated.
+ * Renders counts the way Spark's console sink shows a micro-batch: a banner ({@code Batch: N} and
+ * the tick's instant), then a table with {@code +---+} borders and right-aligned cells, sorted by
+ * device. Nothing is truncated.
  */
 final class ConsoleTable {
   private static final String BANNER_RULE = "-------------------------------------------";
@@ -15,13 +16,19 @@ final class ConsoleTable {
 
   private ConsoleTable() {}
 
-  static String render(long batch, Instant tick, List<EventsCounted> rowsOfOneTick) {
-    return render(batch, tick, false, rowsOfOneTick);
+  /** The banner of a tick's table; {@code late}: its rows came after the tick's table. */
+  static String batchTitle(long batch, Instant tick, boolean late) {
+    return "Batch: " + batch + " (tick " + Ticks.iso(tick) + (late ? ", late reports)" : ")");
   }
 
-  /** {@code late}: these rows arrived after their tick's table was printed. */
-  static String render(long batch, Instant tick, boolean late, List<EventsCounted> rowsOfOneTick) {
-    List<EventsCounted> rows = new ArrayList<>(rowsOfOneTick);
+  /** The banner of the table of final counts of a bounded run. */
+  static String finalTitle(List<EventsCounted> finalReports) {
+    long signals = finalReports.stream().mapToLong(EventsCounted::count).sum();
+    return String.format("Final counts: %,d signals, %,d devices", signals, finalReports.size());
+  }
+
+  static String render(String title, List<EventsCounted> reports) {
+    List<EventsCounted> rows = new ArrayList<>(reports);
     rows.sort(Comparator.comparingInt(EventsCounted::deviceId));
 
     int deviceWidth = HEADER[0].length();
@@ -35,8 +42,7 @@ final class ConsoleTable {
 
     StringBuilder table = new StringBuilder(64 + rows.size() * (deviceWidth + countWidth + 4));
     table.append(BANNER_RULE).append('\n');
-    table.append("Batch: ").append(batch).append(" (tick ").append(Ticks.iso(tick))
-        .append(late ? ", late reports)\n" : ")\n");
+    table.append(title).append('\n');
     table.append(BANNER_RULE).append('\n');
     table.append(border);
     table.append(String.format(rowFormat, HEADER[0], HEADER[1]));

@@ -15,6 +15,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -58,28 +59,34 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
 
   @Override
   public PCollection<EventsCounted> expand(PCollection<Signal> signals) {
+    boolean bounded = signals.isBounded() == PCollection.IsBounded.BOUNDED;
     return signals
         .apply(
             "KeyByDevice",
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
                 .via((Signal signal) -> KV.of(signal.deviceId(), 1L)))
         .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
-        .apply("UpdateDeviceCount", ParDo.of(new UpdateDeviceCountFn(triggerInterval)));
+        .apply("UpdateDeviceCount", ParDo.of(new UpdateDeviceCountFn(triggerInterval, bounded)));
   }
 
   /**
    * The stateful step. Input: {@code (deviceId, n)}, n signals seen for that device. State is per
    * device (per key), which is what {@code GroupState} is per group in Spark.
    *
-   * <p>Only setting a timer is used, never deleting one, and only processing time: the Spark
-   * runner rejects timer deletion and event-time timers in streaming mode.
+   * <p>For a bounded input ({@code --numEvents}) it also reports each device's final count once
+   * all of the input is counted, like Spark's {@code Trigger.AvailableNow}.
+   *
+   * <p>Only setting a timer is used, never deleting one, and ticks use processing time only: the
+   * Spark runner rejects timer deletion and event-time timers in streaming mode.
    */
   public static class UpdateDeviceCountFn extends DoFn<KV<Integer, Long>, EventsCounted> {
     private static final String COUNT = "count";
     private static final String TICK_ARMED = "tickArmed";
     private static final String LAST_REPORTED_TICK = "lastReportedTick";
     private static final String LAST_REPORTED_COUNT = "lastReportedCount";
+    private static final String FINAL_REPORTED = "finalReported";
     private static final String TICK = "tick";
+    private static final String END_OF_INPUT = "endOfInput";
 
     /** The running count: what Spark's demo keeps in {@code GroupState<Long>}. */
     @StateId(COUNT)
@@ -102,14 +109,35 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     private final StateSpec<ValueState<Long>> lastReportedCountSpec =
         StateSpecs.value(VarLongCoder.of());
 
+    /**
+     * Set once the final count of a bounded input is reported: batch runners fire the pending
+     * processing-time timers at the end too, and that tick must not repeat the final count.
+     */
+    @StateId(FINAL_REPORTED)
+    private final StateSpec<ValueState<Boolean>> finalReportedSpec = StateSpecs.value();
+
     /** Fires at the next multiple of the trigger interval (processing time). */
     @TimerId(TICK)
     private final TimerSpec tickSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-    private final Duration triggerInterval;
+    /**
+     * Bounded input: fires once all input is counted. Processing-time timers still pending when
+     * a bounded input ends are dropped by the Direct and Flink runners, so the end is found in
+     * event time: the watermark passes the end of the global window only once every signal is
+     * in. Unbounded input: never set, and declared in processing time, because the Spark runner
+     * rejects a DoFn that declares an event-time timer in streaming mode.
+     */
+    @TimerId(END_OF_INPUT)
+    private final TimerSpec endOfInputSpec;
 
-    UpdateDeviceCountFn(Duration triggerInterval) {
+    private final Duration triggerInterval;
+    private final boolean untilEndOfInput;
+
+    UpdateDeviceCountFn(Duration triggerInterval, boolean untilEndOfInput) {
       this.triggerInterval = triggerInterval;
+      this.untilEndOfInput = untilEndOfInput;
+      this.endOfInputSpec = TimerSpecs.timer(
+          untilEndOfInput ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME);
     }
 
     @ProcessElement
@@ -117,8 +145,12 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         @Element KV<Integer, Long> signalsOfDevice,
         @StateId(COUNT) ValueState<Long> count,
         @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
-        @TimerId(TICK) Timer tick) {
+        @TimerId(TICK) Timer tick,
+        @TimerId(END_OF_INPUT) Timer endOfInput) {
       Long before = count.read();
+      if (before == null && untilEndOfInput) {
+        endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
+      }
       count.write((before == null ? 0L : before) + signalsOfDevice.getValue());
       if (tickArmed.read() == null) {
         // align(): the next multiple of the interval since the epoch, so all devices share ticks.
@@ -135,8 +167,12 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
         @StateId(LAST_REPORTED_TICK) ValueState<Instant> lastReportedTick,
         @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
+        @StateId(FINAL_REPORTED) ValueState<Boolean> finalReported,
         @TimerId(TICK) Timer tick,
         OutputReceiver<EventsCounted> out) {
+      if (finalReported.read() != null) {
+        return;
+      }
       Instant thisTick = timer.fireTimestamp();
       Instant lastTick = lastReportedTick.read();
       if (lastTick != null && !thisTick.isAfter(lastTick)) {
@@ -146,12 +182,31 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         tick.align(triggerInterval).setRelative();
         return;
       }
+      out.output(report(deviceId, count, lastReportedCount, thisTick, false));
+      lastReportedTick.write(thisTick);
+      tickArmed.clear();
+    }
+
+    @OnTimer(END_OF_INPUT)
+    public void onEndOfInput(
+        @Key Integer deviceId,
+        @StateId(COUNT) ValueState<Long> count,
+        @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
+        @StateId(FINAL_REPORTED) ValueState<Boolean> finalReported,
+        OutputReceiver<EventsCounted> out) {
+      // The final report's "tick" is the wall-clock instant: event time stands at the end of the
+      // window here and would say nothing to a reader.
+      out.output(report(deviceId, count, lastReportedCount, Instant.now(), true));
+      finalReported.write(true);
+    }
+
+    /** The device's report; remembers its count so the next report can say what was added. */
+    private static EventsCounted report(int deviceId, ValueState<Long> count,
+        ValueState<Long> lastReportedCount, Instant at, boolean isFinal) {
       long total = count.read();
       Long before = lastReportedCount.read();
-      out.output(new EventsCounted(deviceId, total, total - (before == null ? 0 : before), thisTick));
-      lastReportedTick.write(thisTick);
       lastReportedCount.write(total);
-      tickArmed.clear();
+      return new EventsCounted(deviceId, total, total - (before == null ? 0 : before), at, isFinal);
     }
   }
 }

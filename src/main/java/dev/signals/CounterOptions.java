@@ -34,6 +34,14 @@ public interface CounterOptions extends StreamingOptions {
 
   void setOutput(OutputFormat value);
 
+  @Description("Count exactly the signals 0..N-1, print every device's final count once, and "
+      + "exit, like Spark's Trigger.AvailableNow; 0 = an endless stream. Combine with "
+      + "--rowsPerSecond=0 to read them as fast as possible.")
+  @Default.Long(0)
+  long getNumEvents();
+
+  void setNumEvents(long value);
+
   @Description("Stop after this many seconds and exit 0; 0 = run until interrupted (Ctrl-C).")
   @Default.Long(0)
   long getRunSeconds();

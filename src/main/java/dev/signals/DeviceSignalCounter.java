@@ -34,21 +34,25 @@ public class DeviceSignalCounter {
   /** Assembles the graph; tests call this without going through {@code main}. */
   public static void buildPipeline(Pipeline pipeline, CounterOptions options) {
     Duration triggerInterval = Duration.standardSeconds(options.getTriggerIntervalSeconds());
-    options.setStreaming(true); // the rate source never ends
-
     Duration gatherDelay = gatherDelay(triggerInterval);
+    if (options.getNumEvents() == 0) {
+      options.setStreaming(true); // the rate source never ends
+    } // A bounded run is left to the runner's batch mode, unless --streaming=true is given.
 
     PCollection<EventsCounted> counts = pipeline
-        .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond()))
+        .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond(), options.getNumEvents()))
         .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
         .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval));
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
   }
 
-  /** Spark's rate source: 0, 1, 2, ... at {@code rowsPerSecond}, or unthrottled when 0. */
-  static GenerateSequence rateSource(long rowsPerSecond) {
-    GenerateSequence sequence = GenerateSequence.from(0);
+  /**
+   * Spark's rate source: 0, 1, 2, ... at {@code rowsPerSecond}, or unthrottled when 0; endless, or
+   * exactly {@code 0..numEvents-1} (a bounded input) when {@code numEvents} is positive.
+   */
+  static GenerateSequence rateSource(long rowsPerSecond, long numEvents) {
+    GenerateSequence sequence = numEvents > 0 ? GenerateSequence.from(0).to(numEvents) : GenerateSequence.from(0);
     return rowsPerSecond == 0 ? sequence : sequence.withRate(rowsPerSecond, Duration.standardSeconds(1));
   }
 

@@ -3,6 +3,7 @@ package dev.signals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.CustomCoder;
@@ -17,9 +18,17 @@ import org.joda.time.Instant;
  * count)}, plus {@code added}, the signals counted since the device's previous report (their sum
  * over a tick is the progress line's throughput), and the {@code tick} it belongs to, so that
  * reports gathered from several workers can be put back into one table per tick.
+ *
+ * <p>{@code isFinal}: the device's last report once a bounded input ({@code --numEvents}) is all
+ * counted; its {@code tick} is then the wall-clock instant of the report, not a grid point.
  */
 @DefaultCoder(EventsCounted.EventsCountedCoder.class)
-public record EventsCounted(int deviceId, long count, long added, Instant tick) {
+public record EventsCounted(int deviceId, long count, long added, Instant tick, boolean isFinal) {
+
+  /** A report at a tick of the grid. */
+  public EventsCounted(int deviceId, long count, long added, Instant tick) {
+    this(deviceId, count, added, tick, false);
+  }
 
   /** Hand-written for the same reason as {@link Signal.SignalCoder}. */
   public static final class EventsCountedCoder extends CustomCoder<EventsCounted> {
@@ -40,6 +49,7 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick) 
       VarLongCoder.of().encode(counted.count(), out);
       VarLongCoder.of().encode(counted.added(), out);
       VarLongCoder.of().encode(counted.tick().getMillis(), out);
+      BooleanCoder.of().encode(counted.isFinal(), out);
     }
 
     @Override
@@ -48,7 +58,8 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick) 
       long count = VarLongCoder.of().decode(in);
       long added = VarLongCoder.of().decode(in);
       Instant tick = Instant.ofEpochMilli(VarLongCoder.of().decode(in));
-      return new EventsCounted(deviceId, count, added, tick);
+      boolean isFinal = BooleanCoder.of().decode(in);
+      return new EventsCounted(deviceId, count, added, tick, isFinal);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -49,9 +50,27 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
   @Override
   public PDone expand(PCollection<EventsCounted> reports) {
     reports
+        .apply("TickReports", Filter.by((EventsCounted report) -> !report.isFinal()))
         .apply("SumPerTickInBundle", ParDo.of(new SumPerTickInBundleFn()))
         .apply("LogProgressPerTick", ParDo.of(new LogProgressPerTickFn(triggerInterval, gatherDelay)));
+    if (reports.isBounded() == PCollection.IsBounded.BOUNDED) {
+      FinalReports.of(reports).apply("LogFinalCounts", ParDo.of(new LogFinalCountsFn()));
+    }
     return PDone.in(reports.getPipeline());
+  }
+
+  /** The last line of a bounded run: every signal counted, over how many devices. */
+  static class LogFinalCountsFn extends DoFn<Iterable<EventsCounted>, Void> {
+    @ProcessElement
+    public void processElement(@Element Iterable<EventsCounted> finalReports) {
+      long signals = 0;
+      long devices = 0;
+      for (EventsCounted report : finalReports) {
+        signals += report.count();
+        devices++;
+      }
+      LOG.info(String.format("Done: %,d signals counted, %,d devices", signals, devices));
+    }
   }
 
   /**

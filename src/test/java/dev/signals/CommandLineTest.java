@@ -46,7 +46,8 @@ class CommandLineTest {
       "--triggerIntervalSeconds=0  | --triggerIntervalSeconds | 1 or more",
       "--output=xml                | --output=xml      | table or jsonl",
       "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
-      "--colour=blue               | unknown option --colour | --rowsPerSecond, --numDevices, --triggerIntervalSeconds, --output, --runSeconds",
+      "--numEvents=-5              | --numEvents       | 0 (an endless stream) or more",
+      "--colour=blue               | unknown option --colour | --rowsPerSecond, --numDevices, --triggerIntervalSeconds, --output, --numEvents, --runSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     BadOptionException bad = assertThrows(BadOptionException.class,
@@ -58,7 +59,7 @@ class CommandLineTest {
   /** The same inputs given to the real program: one line on stderr, exit code 2, no stack trace. */
   @ParameterizedTest
   @CsvSource({"--rowsPerSecond=-1", "--numDevices=0", "--triggerIntervalSeconds=0", "--output=xml",
-      "--colour=blue", "--numDevices=ten", "--runSeconds=-3"})
+      "--colour=blue", "--numDevices=ten", "--numEvents=-5", "--runSeconds=-3"})
   void theProgramExitsWithCode2AndOneLine(String arg) throws Exception {
     LaunchedProgram program = LaunchedProgram.run(60, arg);
     assertThat(program.diagnostics(), program.exitCode, equalTo(2));
@@ -73,7 +74,8 @@ class CommandLineTest {
     String help = String.join("\n", program.stdoutText());
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
     for (String option : new String[] {"--rowsPerSecond=<long>", "--numDevices=<int>",
-        "--triggerIntervalSeconds=<int>", "--output=<table | jsonl>", "--runSeconds=<long>"}) {
+        "--triggerIntervalSeconds=<int>", "--output=<table | jsonl>", "--numEvents=<long>",
+        "--runSeconds=<long>"}) {
       assertThat(help, containsString(option));
     }
   }

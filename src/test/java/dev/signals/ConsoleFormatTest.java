@@ -12,7 +12,7 @@ class ConsoleFormatTest {
 
   @Test
   void tableLooksLikeSparksConsoleSinkSortedByDevice() {
-    String table = ConsoleTable.render(3, TICK, List.of(
+    String table = ConsoleTable.render(ConsoleTable.batchTitle(3, TICK, false), List.of(
         new EventsCounted(12, 7, 1, TICK), new EventsCounted(3, 42, 2, TICK), new EventsCounted(0, 5, 3, TICK)));
 
     assertThat(table, equalTo(String.join("\n",
@@ -31,7 +31,7 @@ class ConsoleFormatTest {
 
   @Test
   void wideValuesWidenTheirColumnInsteadOfBeingTruncated() {
-    String table = ConsoleTable.render(0, TICK, List.of(
+    String table = ConsoleTable.render(ConsoleTable.batchTitle(0, TICK, false), List.of(
         new EventsCounted(1_234_567_890, 98_765_432_101_234L, 1, TICK)));
 
     assertThat(table.lines().skip(3).toList(), equalTo(List.of(
@@ -44,9 +44,25 @@ class ConsoleFormatTest {
 
   @Test
   void reportsArrivingAfterTheirTicksTableSayTheyAreLate() {
-    String table = ConsoleTable.render(4, TICK, true, List.of(new EventsCounted(3, 42, 2, TICK)));
+    String table = ConsoleTable.render(ConsoleTable.batchTitle(4, TICK, true),
+        List.of(new EventsCounted(3, 42, 2, TICK)));
     assertThat(table.lines().skip(1).findFirst().orElseThrow(),
         equalTo("Batch: 4 (tick 2026-11-25T15:00:10Z, late reports)"));
+  }
+
+  @Test
+  void finalTableSaysHowManySignalsAndDevices() {
+    List<EventsCounted> finals = List.of(
+        new EventsCounted(1, 600, 10, TICK, true), new EventsCounted(0, 1_400, 3, TICK, true));
+    List<String> lines = ConsoleTable.render(ConsoleTable.finalTitle(finals), finals).lines().toList();
+    assertThat(lines.get(1), equalTo("Final counts: 2,000 signals, 2 devices"));
+    assertThat(lines.subList(6, 8), equalTo(List.of("|       0| 1400|", "|       1|  600|")));
+  }
+
+  @Test
+  void finalJsonLineSaysFinal() {
+    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 5, TICK, true)),
+        equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"final\":true}"));
   }
 
   @Test

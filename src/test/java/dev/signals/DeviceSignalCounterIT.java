@@ -2,6 +2,7 @@ package dev.signals;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.both;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -21,6 +22,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole program in a JVM of its own, on wall-clock time, as {@code scripts/run.sh} runs it.
@@ -127,6 +130,36 @@ class DeviceSignalCounterIT {
     assertThat("exits promptly after --runSeconds",
         (program.exitedAtMillis - program.launchedAtMillis) / 1000.0,
         lessThan(RUN_SECONDS + 10.0));
+  }
+
+  /** Like Spark's Trigger.AvailableNow: exactly seqs 0..N-1, every device's final count once. */
+  @ParameterizedTest
+  @ValueSource(longs = {1_000, 1_000_000})
+  void boundedRunEndsByItselfWithTheExactHistogram(long numEvents) throws Exception {
+    int numDevices = 37;
+    LaunchedProgram program = LaunchedProgram.run(180, "--output=jsonl", "--rowsPerSecond=0",
+        "--numEvents=" + numEvents, "--numDevices=" + numDevices);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+
+    Map<Integer, Long> expected = new HashMap<>();
+    for (long seq = 0; seq < numEvents; seq++) {
+      expected.merge(ToSignal.deviceOf(seq, numDevices), 1L, Long::sum);
+    }
+    Pattern finalLine = Pattern.compile(
+        "\\{\"tick\":\"[^\"]+\",\"deviceId\":(\\d+),\"count\":(\\d+),\"final\":true\\}");
+    Map<Integer, Long> finals = new HashMap<>();
+    for (String line : program.stdoutText()) {
+      Matcher report = finalLine.matcher(line);
+      if (report.matches()) {
+        Long before = finals.put(Integer.parseInt(report.group(1)), Long.parseLong(report.group(2)));
+        assertThat("one final count per device: " + line, before, equalTo(null));
+      } else {
+        assertThat("a tick report: " + line, JSON_LINE.matcher(line).matches(), equalTo(true));
+      }
+    }
+    assertThat(program.diagnostics(), finals, equalTo(expected));
+    assertThat(String.join("\n", program.stderr), containsString(
+        String.format("Done: %,d signals counted, %,d devices", numEvents, numDevices)));
   }
 
   @Test
