@@ -17,7 +17,8 @@ final class CommandLine {
 
   /** Our options, in the order {@code --help} and error messages list them. */
   private static final List<String> OUR_OPTIONS =
-      List.of("rowsPerSecond", "numDevices", "triggerIntervalSeconds", "output", "numEvents", "runSeconds");
+      List.of("rowsPerSecond", "numDevices", "triggerIntervalSeconds", "output",
+      "deviceTimeoutSeconds", "numEvents", "runSeconds");
 
   private static final Pattern UNKNOWN_PROPERTY = Pattern.compile("missing a property named '([^']*)'");
 
@@ -68,6 +69,10 @@ final class CommandLine {
       throw new BadOptionException("--triggerIntervalSeconds must be 1 or more, got "
           + options.getTriggerIntervalSeconds());
     }
+    if (options.getDeviceTimeoutSeconds() < 0) {
+      throw new BadOptionException("--deviceTimeoutSeconds must be 0 (never) or more, got "
+          + options.getDeviceTimeoutSeconds());
+    }
     if (options.getNumEvents() < 0) {
       throw new BadOptionException("--numEvents must be 0 (an endless stream) or more, got "
           + options.getNumEvents());
@@ -101,7 +106,7 @@ final class CommandLine {
     return switch (option) {
       case "output" -> Arrays.stream(OutputFormat.values()).map(Enum::name)
           .collect(Collectors.joining(" or "));
-      case "rowsPerSecond", "numEvents", "runSeconds" -> "a whole number, 0 or more";
+      case "rowsPerSecond", "deviceTimeoutSeconds", "numEvents", "runSeconds" -> "a whole number, 0 or more";
       default -> "a whole number, 1 or more";
     };
   }

@@ -75,11 +75,21 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
 
   /**
    * {@code {"tick":"2026-11-25T15:00:10Z","deviceId":3,"count":42}}, one line each; a final count
-   * of a bounded run ends with {@code ,"final":true}.
+   * of a bounded run ends with {@code ,"final":true}; an expired device is {@code
+   * {"deviceId":3,"count":42,"expired":true}}.
    */
   static String jsonLine(EventsCounted counted) {
+    return switch (counted.kind()) {
+      case TICK -> tickJson(counted) + "}";
+      case FINAL -> tickJson(counted) + ",\"final\":true}";
+      case EXPIRED -> "{\"deviceId\":" + counted.deviceId() + ",\"count\":" + counted.count()
+          + ",\"expired\":true}";
+    };
+  }
+
+  private static String tickJson(EventsCounted counted) {
     return "{\"tick\":\"" + Ticks.iso(counted.tick()) + "\",\"deviceId\":" + counted.deviceId()
-        + ",\"count\":" + counted.count() + (counted.isFinal() ? ",\"final\":true}" : "}");
+        + ",\"count\":" + counted.count();
   }
 
   static class PrintJsonLinesFn extends DoFn<EventsCounted, Void> {

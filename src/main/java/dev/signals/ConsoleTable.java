@@ -27,6 +27,11 @@ final class ConsoleTable {
     return String.format("Final counts: %,d signals, %,d devices", signals, finalReports.size());
   }
 
+  /** A device that expired shows its last count and says so. */
+  private static String countCell(EventsCounted row) {
+    return row.isExpired() ? row.count() + " (expired)" : Long.toString(row.count());
+  }
+
   static String render(String title, List<EventsCounted> reports) {
     List<EventsCounted> rows = new ArrayList<>(reports);
     rows.sort(Comparator.comparingInt(EventsCounted::deviceId));
@@ -35,7 +40,7 @@ final class ConsoleTable {
     int countWidth = HEADER[1].length();
     for (EventsCounted row : rows) {
       deviceWidth = Math.max(deviceWidth, Integer.toString(row.deviceId()).length());
-      countWidth = Math.max(countWidth, Long.toString(row.count()).length());
+      countWidth = Math.max(countWidth, countCell(row).length());
     }
     String border = "+" + "-".repeat(deviceWidth) + "+" + "-".repeat(countWidth) + "+\n";
     String rowFormat = "|%" + deviceWidth + "s|%" + countWidth + "s|\n";
@@ -48,7 +53,7 @@ final class ConsoleTable {
     table.append(String.format(rowFormat, HEADER[0], HEADER[1]));
     table.append(border);
     for (EventsCounted row : rows) {
-      table.append(String.format(rowFormat, row.deviceId(), row.count()));
+      table.append(String.format(rowFormat, row.deviceId(), countCell(row)));
     }
     table.append(border);
     return table.toString();

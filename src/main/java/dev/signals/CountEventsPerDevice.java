@@ -1,5 +1,6 @@
 package dev.signals;
 
+import dev.signals.EventsCounted.Kind;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -43,9 +44,11 @@ import org.joda.time.Instant;
  */
 public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
   private final Duration triggerInterval;
+  private final Duration deviceTimeout;
 
-  private CountEventsPerDevice(Duration triggerInterval) {
+  private CountEventsPerDevice(Duration triggerInterval, Duration deviceTimeout) {
     this.triggerInterval = triggerInterval;
+    this.deviceTimeout = deviceTimeout;
   }
 
   /** Reports every {@code triggerInterval}, which must be a positive whole number of millis. */
@@ -54,7 +57,20 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
       throw new IllegalArgumentException(
           "triggerInterval must be at least 1 ms, got " + triggerInterval);
     }
-    return new CountEventsPerDevice(triggerInterval);
+    return new CountEventsPerDevice(triggerInterval, Duration.ZERO);
+  }
+
+  /**
+   * Drops the state of a device silent for {@code deviceTimeout}, reporting it as {@link
+   * EventsCounted.Kind#EXPIRED} at the first tick at or after the timeout, like Spark's {@code
+   * GroupStateTimeout.ProcessingTimeTimeout}; it counts from zero if it speaks again. {@code
+   * Duration.ZERO}: never (the default).
+   */
+  public CountEventsPerDevice expiringAfter(Duration deviceTimeout) {
+    if (deviceTimeout == null || deviceTimeout.getMillis() < 0) {
+      throw new IllegalArgumentException("deviceTimeout must be zero (never) or more, got " + deviceTimeout);
+    }
+    return new CountEventsPerDevice(triggerInterval, deviceTimeout);
   }
 
   @Override
@@ -66,7 +82,8 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
                 .via((Signal signal) -> KV.of(signal.deviceId(), 1L)))
         .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
-        .apply("UpdateDeviceCount", ParDo.of(new UpdateDeviceCountFn(triggerInterval, bounded)));
+        .apply("UpdateDeviceCount",
+            ParDo.of(new UpdateDeviceCountFn(triggerInterval, deviceTimeout, bounded)));
   }
 
   /**
@@ -87,6 +104,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     private static final String FINAL_REPORTED = "finalReported";
     private static final String TICK = "tick";
     private static final String END_OF_INPUT = "endOfInput";
+    private static final String SILENCE = "silence";
 
     /** The running count: what Spark's demo keeps in {@code GroupState<Long>}. */
     @StateId(COUNT)
@@ -99,7 +117,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     @StateId(TICK_ARMED)
     private final StateSpec<ValueState<Boolean>> tickArmedSpec = StateSpecs.value();
 
-    /** The tick of the last report, to keep a device from reporting twice for one tick. */
+    /** The tick of the last tick report, to keep a device from reporting twice for one tick. */
     @StateId(LAST_REPORTED_TICK)
     private final StateSpec<ValueState<Instant>> lastReportedTickSpec =
         StateSpecs.value(InstantCoder.of());
@@ -130,11 +148,20 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     @TimerId(END_OF_INPUT)
     private final TimerSpec endOfInputSpec;
 
+    /**
+     * With a device timeout: restarted by every signal, so it fires once the device has been
+     * silent that long; it then moves itself to the next tick, where the device expires.
+     */
+    @TimerId(SILENCE)
+    private final TimerSpec silenceSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
     private final Duration triggerInterval;
+    private final Duration deviceTimeout;
     private final boolean untilEndOfInput;
 
-    UpdateDeviceCountFn(Duration triggerInterval, boolean untilEndOfInput) {
+    UpdateDeviceCountFn(Duration triggerInterval, Duration deviceTimeout, boolean untilEndOfInput) {
       this.triggerInterval = triggerInterval;
+      this.deviceTimeout = deviceTimeout;
       this.untilEndOfInput = untilEndOfInput;
       this.endOfInputSpec = TimerSpecs.timer(
           untilEndOfInput ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME);
@@ -146,10 +173,14 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         @StateId(COUNT) ValueState<Long> count,
         @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
         @TimerId(TICK) Timer tick,
-        @TimerId(END_OF_INPUT) Timer endOfInput) {
+        @TimerId(END_OF_INPUT) Timer endOfInput,
+        @TimerId(SILENCE) Timer silence) {
       Long before = count.read();
       if (before == null && untilEndOfInput) {
         endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
+      }
+      if (deviceTimeout.getMillis() > 0) {
+        silence.offset(deviceTimeout).setRelative(); // re-setting a timer moves it; no deletion
       }
       count.write((before == null ? 0L : before) + signalsOfDevice.getValue());
       if (tickArmed.read() == null) {
@@ -170,8 +201,8 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         @StateId(FINAL_REPORTED) ValueState<Boolean> finalReported,
         @TimerId(TICK) Timer tick,
         OutputReceiver<EventsCounted> out) {
-      if (finalReported.read() != null) {
-        return;
+      if (finalReported.read() != null || count.read() == null) {
+        return; // the final count is out, or the device expired after this tick was armed
       }
       Instant thisTick = timer.fireTimestamp();
       Instant lastTick = lastReportedTick.read();
@@ -182,9 +213,37 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         tick.align(triggerInterval).setRelative();
         return;
       }
-      out.output(report(deviceId, count, lastReportedCount, thisTick, false));
+      out.output(report(deviceId, count, lastReportedCount, thisTick, Kind.TICK));
       lastReportedTick.write(thisTick);
       tickArmed.clear();
+    }
+
+    @OnTimer(SILENCE)
+    public void onSilence(
+        OnTimerContext timer,
+        @Key Integer deviceId,
+        @StateId(COUNT) ValueState<Long> count,
+        @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
+        @StateId(LAST_REPORTED_TICK) ValueState<Instant> lastReportedTick,
+        @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
+        @TimerId(SILENCE) Timer silence,
+        OutputReceiver<EventsCounted> out) {
+      if (count.read() == null) {
+        return;
+      }
+      Instant fired = timer.fireTimestamp();
+      if (fired.getMillis() % triggerInterval.getMillis() != 0) {
+        // Silent long enough. Like Spark, which checks timeouts at its triggers, expire at the
+        // next tick, so expirations land in that tick's table; a signal before then restarts
+        // the countdown instead.
+        silence.align(triggerInterval).setRelative();
+        return;
+      }
+      out.output(report(deviceId, count, lastReportedCount, fired, Kind.EXPIRED));
+      count.clear();
+      tickArmed.clear();
+      lastReportedTick.clear();
+      lastReportedCount.clear();
     }
 
     @OnTimer(END_OF_INPUT)
@@ -196,17 +255,17 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         OutputReceiver<EventsCounted> out) {
       // The final report's "tick" is the wall-clock instant: event time stands at the end of the
       // window here and would say nothing to a reader.
-      out.output(report(deviceId, count, lastReportedCount, Instant.now(), true));
+      out.output(report(deviceId, count, lastReportedCount, Instant.now(), Kind.FINAL));
       finalReported.write(true);
     }
 
     /** The device's report; remembers its count so the next report can say what was added. */
     private static EventsCounted report(int deviceId, ValueState<Long> count,
-        ValueState<Long> lastReportedCount, Instant at, boolean isFinal) {
+        ValueState<Long> lastReportedCount, Instant at, Kind kind) {
       long total = count.read();
       Long before = lastReportedCount.read();
       lastReportedCount.write(total);
-      return new EventsCounted(deviceId, total, total - (before == null ? 0 : before), at, isFinal);
+      return new EventsCounted(deviceId, total, total - (before == null ? 0 : before), at, kind);
     }
   }
 }

@@ -34,6 +34,14 @@ public interface CounterOptions extends StreamingOptions {
 
   void setOutput(OutputFormat value);
 
+  @Description("Forget a device silent for this many seconds: it is reported as expired at the "
+      + "next tick and counts from zero if it speaks again, like Spark's "
+      + "GroupStateTimeout.ProcessingTimeTimeout; 0 = never.")
+  @Default.Integer(0)
+  int getDeviceTimeoutSeconds();
+
+  void setDeviceTimeoutSeconds(int value);
+
   @Description("Count exactly the signals 0..N-1, print every device's final count once, and "
       + "exit, like Spark's Trigger.AvailableNow; 0 = an endless stream. Combine with "
       + "--rowsPerSecond=0 to read them as fast as possible.")

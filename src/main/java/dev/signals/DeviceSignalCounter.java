@@ -42,7 +42,8 @@ public class DeviceSignalCounter {
     PCollection<EventsCounted> counts = pipeline
         .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond(), options.getNumEvents()))
         .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
-        .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval));
+        .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval)
+            .expiringAfter(Duration.standardSeconds(options.getDeviceTimeoutSeconds())));
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
   }

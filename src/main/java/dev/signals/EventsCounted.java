@@ -3,7 +3,6 @@ package dev.signals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.CustomCoder;
@@ -19,20 +18,45 @@ import org.joda.time.Instant;
  * over a tick is the progress line's throughput), and the {@code tick} it belongs to, so that
  * reports gathered from several workers can be put back into one table per tick.
  *
- * <p>{@code isFinal}: the device's last report once a bounded input ({@code --numEvents}) is all
- * counted; its {@code tick} is then the wall-clock instant of the report, not a grid point.
+ * <p>{@code kind} says why the report was made; see {@link Kind}.
  */
 @DefaultCoder(EventsCounted.EventsCountedCoder.class)
-public record EventsCounted(int deviceId, long count, long added, Instant tick, boolean isFinal) {
+public record EventsCounted(int deviceId, long count, long added, Instant tick, Kind kind) {
+
+  /** Why a device reports. */
+  public enum Kind {
+    /** It received signals since its previous report; {@code tick} is a point of the grid. */
+    TICK,
+    /**
+     * A bounded input ({@code --numEvents}) is all counted: the device's last report. {@code
+     * tick} is the wall-clock instant of the report, not a grid point.
+     */
+    FINAL,
+    /**
+     * It was silent for {@code --deviceTimeoutSeconds} and lost its state, like Spark's {@code
+     * GroupStateTimeout.ProcessingTimeTimeout}; {@code count} is what it had. {@code tick} is the
+     * first tick at or after the timeout.
+     */
+    EXPIRED
+  }
 
   /** A report at a tick of the grid. */
   public EventsCounted(int deviceId, long count, long added, Instant tick) {
-    this(deviceId, count, added, tick, false);
+    this(deviceId, count, added, tick, Kind.TICK);
+  }
+
+  public boolean isFinal() {
+    return kind == Kind.FINAL;
+  }
+
+  public boolean isExpired() {
+    return kind == Kind.EXPIRED;
   }
 
   /** Hand-written for the same reason as {@link Signal.SignalCoder}. */
   public static final class EventsCountedCoder extends CustomCoder<EventsCounted> {
     private static final EventsCountedCoder INSTANCE = new EventsCountedCoder();
+    private static final Kind[] KINDS = Kind.values();
 
     public static EventsCountedCoder of() {
       return INSTANCE;
@@ -49,7 +73,7 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick, 
       VarLongCoder.of().encode(counted.count(), out);
       VarLongCoder.of().encode(counted.added(), out);
       VarLongCoder.of().encode(counted.tick().getMillis(), out);
-      BooleanCoder.of().encode(counted.isFinal(), out);
+      VarIntCoder.of().encode(counted.kind().ordinal(), out);
     }
 
     @Override
@@ -58,8 +82,8 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick, 
       long count = VarLongCoder.of().decode(in);
       long added = VarLongCoder.of().decode(in);
       Instant tick = Instant.ofEpochMilli(VarLongCoder.of().decode(in));
-      boolean isFinal = BooleanCoder.of().decode(in);
-      return new EventsCounted(deviceId, count, added, tick, isFinal);
+      Kind kind = KINDS[VarIntCoder.of().decode(in)];
+      return new EventsCounted(deviceId, count, added, tick, kind);
     }
 
     @Override

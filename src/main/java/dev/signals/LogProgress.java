@@ -87,7 +87,9 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
 
     @ProcessElement
     public void processElement(@Element EventsCounted report) {
-      perTick.merge(report.tick(), new TickTotals(report.tick(), report.added(), 1), TickTotals::plus);
+      // An expiry can carry signals not yet reported at a tick; it is no device update, though.
+      long updated = report.isExpired() ? 0 : 1;
+      perTick.merge(report.tick(), new TickTotals(report.tick(), report.added(), updated), TickTotals::plus);
     }
 
     @FinishBundle

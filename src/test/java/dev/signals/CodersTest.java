@@ -28,6 +28,8 @@ class CodersTest {
     for (EventsCounted counted : new EventsCounted[] {
         new EventsCounted(3, 42, 5, AT),
         new EventsCounted(0, 0, 0, new Instant(0)),
+        new EventsCounted(5, 9, 0, AT, EventsCounted.Kind.EXPIRED),
+        new EventsCounted(6, 9, 2, AT, EventsCounted.Kind.FINAL),
         new EventsCounted(Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, BoundedWindow.TIMESTAMP_MAX_VALUE)}) {
       CoderProperties.coderDecodeEncodeEqual(EventsCounted.EventsCountedCoder.of(), counted);
     }

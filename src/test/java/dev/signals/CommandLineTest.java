@@ -47,7 +47,8 @@ class CommandLineTest {
       "--output=xml                | --output=xml      | table or jsonl",
       "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
       "--numEvents=-5              | --numEvents       | 0 (an endless stream) or more",
-      "--colour=blue               | unknown option --colour | --rowsPerSecond, --numDevices, --triggerIntervalSeconds, --output, --numEvents, --runSeconds",
+      "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
+      "--colour=blue               | unknown option --colour | --rowsPerSecond, --numDevices, --triggerIntervalSeconds, --output, --deviceTimeoutSeconds, --numEvents, --runSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     BadOptionException bad = assertThrows(BadOptionException.class,
@@ -75,6 +76,7 @@ class CommandLineTest {
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
     for (String option : new String[] {"--rowsPerSecond=<long>", "--numDevices=<int>",
         "--triggerIntervalSeconds=<int>", "--output=<table | jsonl>", "--numEvents=<long>",
+        "--deviceTimeoutSeconds=<int>",
         "--runSeconds=<long>"}) {
       assertThat(help, containsString(option));
     }

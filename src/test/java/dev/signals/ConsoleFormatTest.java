@@ -3,6 +3,7 @@ package dev.signals;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.signals.EventsCounted.Kind;
 import java.util.List;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class ConsoleFormatTest {
   @Test
   void finalTableSaysHowManySignalsAndDevices() {
     List<EventsCounted> finals = List.of(
-        new EventsCounted(1, 600, 10, TICK, true), new EventsCounted(0, 1_400, 3, TICK, true));
+        new EventsCounted(1, 600, 10, TICK, Kind.FINAL), new EventsCounted(0, 1_400, 3, TICK, Kind.FINAL));
     List<String> lines = ConsoleTable.render(ConsoleTable.finalTitle(finals), finals).lines().toList();
     assertThat(lines.get(1), equalTo("Final counts: 2,000 signals, 2 devices"));
     assertThat(lines.subList(6, 8), equalTo(List.of("|       0| 1400|", "|       1|  600|")));
@@ -61,8 +62,23 @@ class ConsoleFormatTest {
 
   @Test
   void finalJsonLineSaysFinal() {
-    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 5, TICK, true)),
+    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 5, TICK, Kind.FINAL)),
         equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"final\":true}"));
+  }
+
+  @Test
+  void anExpiredDeviceIsMarkedInTheTableAndInJson() {
+    String table = ConsoleTable.render(ConsoleTable.batchTitle(5, TICK, false), List.of(
+        new EventsCounted(3, 42, 0, TICK, Kind.EXPIRED), new EventsCounted(4, 7, 1, TICK)));
+    assertThat(table.lines().skip(3).toList(), equalTo(List.of(
+        "+--------+------------+",
+        "|deviceId|       count|",
+        "+--------+------------+",
+        "|       3|42 (expired)|",
+        "|       4|           7|",
+        "+--------+------------+")));
+    assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 0, TICK, Kind.EXPIRED)),
+        equalTo("{\"deviceId\":3,\"count\":42,\"expired\":true}"));
   }
 
   @Test

@@ -149,4 +149,36 @@ class CountEventsPerDeviceTest {
             new EventsCounted(1, 2, 2, T10), new EventsCounted(2, 1, 1, T10), new EventsCounted(1, 3, 1, T20));
     pipeline.run();
   }
+
+  /**
+   * Like Spark's ProcessingTimeTimeout: a device silent for the timeout (15 s) is reported as
+   * expired at the first tick after it, loses its count, and starts from zero when it speaks.
+   */
+  @Test
+  void aSilentDeviceExpiresAtTheNextTickAndStartsAgainFromZero(TestPipeline pipeline) {
+    TestStream<Signal> stream = SignalStream.startingAt(sec(T0, 1))
+        .signals(1, 2)
+        .signals(2, 1)
+        .clockJustPast(T10)
+        .clockTo(sec(T10, 5))
+        .signals(2, 1) // device 2 keeps speaking; device 1 falls silent at 15:00:01
+        .clockTo(sec(T10, 6).plus(500)) // 15 s of silence have passed: expiry moves to T20
+        .clockJustPast(T20)
+        .clockTo(sec(T20, 5))
+        .signals(1, 1)
+        .signals(2, 1)
+        .clockJustPast(T30)
+        .end();
+
+    PAssert.that(pipeline.apply(stream).apply(CountEventsPerDevice.every(Duration.standardSeconds(10))
+            .expiringAfter(Duration.standardSeconds(15))))
+        .containsInAnyOrder(
+            new EventsCounted(1, 2, 2, T10),
+            new EventsCounted(2, 1, 1, T10),
+            new EventsCounted(2, 2, 1, T20),
+            new EventsCounted(1, 2, 0, T20, EventsCounted.Kind.EXPIRED),
+            new EventsCounted(1, 1, 1, T30),
+            new EventsCounted(2, 3, 1, T30));
+    pipeline.run();
+  }
 }

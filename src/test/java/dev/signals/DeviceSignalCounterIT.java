@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,16 +85,25 @@ class DeviceSignalCounterIT {
     assertThat("total at the last tick", (double) total,
         both(lessThanOrEqualTo(RATE * secondsSinceLaunch + RATE))
             .and(greaterThanOrEqualTo(RATE * (secondsSinceLaunch - 15))));
-    // Between two full ticks the total grows by the rate times the interval.
-    Long previous = null;
+    // Between two full ticks the total grows by the rate times the time between the two moments
+    // the ticks fired. Runners fire a tick late by up to one micro-batch (Spark), so that time is
+    // the interval plus the difference of the two ticks' lateness, read off when their first
+    // report appeared.
+    Map<Long, Long> firstReadOfTick = new HashMap<>();
+    for (LaunchedProgram.Line line : program.stdout) {
+      Matcher json = JSON_LINE.matcher(line.text());
+      assertThat(json.matches(), equalTo(true));
+      firstReadOfTick.putIfAbsent(java.time.Instant.parse(json.group(1)).toEpochMilli(), line.readAtMillis());
+    }
+    Map.Entry<Long, Long> previous = null;
     for (Map.Entry<Long, Long> tick : totalAtTick.entrySet()) {
-      if (previous != null && tick.getKey() > totalAtTick.firstKey()) {
-        assertThat("growth over the interval ending " + tick.getKey(),
-            (double) (tick.getValue() - previous),
-            both(greaterThanOrEqualTo(RATE * INTERVAL_SECONDS * 0.75))
-                .and(lessThanOrEqualTo(RATE * INTERVAL_SECONDS * 1.25)));
+      if (previous != null) {
+        double seconds = (firstReadOfTick.get(tick.getKey()) - firstReadOfTick.get(previous.getKey())) / 1000.0;
+        assertThat("growth over the interval ending " + tick.getKey() + " (" + seconds + " s)",
+            (double) (tick.getValue() - previous.getValue()),
+            both(greaterThanOrEqualTo(RATE * seconds * 0.75)).and(lessThanOrEqualTo(RATE * seconds * 1.25)));
       }
-      previous = tick.getValue();
+      previous = tick;
     }
     // Each tick's reports appear soon after the tick itself.
     for (LaunchedProgram.Line line : program.stdout) {
@@ -160,6 +170,56 @@ class DeviceSignalCounterIT {
     assertThat(program.diagnostics(), finals, equalTo(expected));
     assertThat(String.join("\n", program.stderr), containsString(
         String.format("Done: %,d signals counted, %,d devices", numEvents, numDevices)));
+  }
+
+  /**
+   * Many devices at a low rate, a 3 s timeout and 2 s ticks: devices expire and come back. Each
+   * expiry follows a report of that device and carries at least its last count; a device that
+   * comes back counts from zero.
+   */
+  @Test
+  void silentDevicesExpireAndStartAgainFromZero() throws Exception {
+    // On Spark, timer output can be lost (README, known limits): a report may go missing, so
+    // the sequence checked here does not hold there.
+    assumeFalse(System.getProperty("it.runnerArgs", "").contains("SparkRunner"),
+        "Spark runner loses some timer output; see the README's known limits");
+    LaunchedProgram program = LaunchedProgram.run(90, "--output=jsonl", "--rowsPerSecond=20",
+        "--numDevices=200", "--triggerIntervalSeconds=2", "--deviceTimeoutSeconds=3",
+        "--runSeconds=25");
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+
+    Pattern expiredLine = Pattern.compile("\\{\"deviceId\":(\\d+),\"count\":(\\d+),\"expired\":true\\}");
+    Map<Integer, Long> lastCount = new HashMap<>(); // absent: never reported or expired
+    int expirations = 0;
+    int comebacks = 0;
+    Set<Integer> expiredOnce = new HashSet<>();
+    for (String line : program.stdoutText()) {
+      Matcher expired = expiredLine.matcher(line);
+      Matcher tick = JSON_LINE.matcher(line);
+      if (expired.matches()) {
+        int device = Integer.parseInt(expired.group(1));
+        Long before = lastCount.remove(device);
+        assertThat("an expiry follows a report of its device: " + line, before != null, equalTo(true));
+        assertThat("an expiry carries the device's count: " + line,
+            Long.parseLong(expired.group(2)), greaterThanOrEqualTo(before));
+        expiredOnce.add(device);
+        expirations++;
+      } else {
+        assertThat("a tick report: " + line, tick.matches(), equalTo(true));
+        int device = Integer.parseInt(tick.group(2));
+        long count = Long.parseLong(tick.group(3));
+        Long before = lastCount.put(device, count);
+        if (before == null && expiredOnce.contains(device)) {
+          comebacks++;
+          assertThat("a device back from expiry counts from zero: " + line, count,
+              lessThanOrEqualTo(5L));
+        } else if (before != null) {
+          assertThat("counts strictly increase: " + line, count, greaterThan(before));
+        }
+      }
+    }
+    assertThat(program.diagnostics(), expirations, greaterThan(20));
+    assertThat(program.diagnostics(), comebacks, greaterThan(5));
   }
 
   @Test
