@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Reads a benchmark run's stamped jsonl ("<epoch seconds> <json>" per line) and prints one
+line of figures: steady-state events/s, time from launch to the first report, and how late each
+tick's first report appeared after the tick (median and max).
+
+  bench_stats.py <stamped-stdout> <launch-epoch-seconds> <warmup-seconds> <measure-seconds>
+"""
+import json
+import statistics
+import sys
+from datetime import datetime
+
+stamped, launched, warmup, measure = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+latest = {}          # deviceId -> last reported count
+total = 0            # sum of latest counts: the signals counted so far
+total_at_tick = {}   # tick (epoch s) -> total once that tick's reports are in
+first_read = {}      # tick -> when its first report was read
+first_report = None
+for line in open(stamped):
+    read_at, _, payload = line.partition(" ")
+    report = json.loads(payload)
+    if "tick" not in report:
+        continue
+    tick = datetime.fromisoformat(report["tick"].replace("Z", "+00:00")).timestamp()
+    first_report = first_report or float(read_at)
+    first_read.setdefault(tick, float(read_at))
+    device = report["deviceId"]
+    total += report["count"] - latest.get(device, 0)
+    latest[device] = report["count"]
+    total_at_tick[tick] = total
+
+ticks = sorted(total_at_tick)
+if len(ticks) < 3:
+    sys.exit("error: fewer than 3 ticks with reports; run longer")
+start = next((t for t in ticks if t >= ticks[0] + warmup), None)
+end = ticks[-2]  # the last tick may have been cut short by the end of the run
+if start is None or end - start < measure:
+    sys.exit(f"error: only {end - (start or end):.0f} s measured after a {warmup:.0f} s warm-up; run longer")
+rate = (total_at_tick[end] - total_at_tick[start]) / (end - start)
+late_ms = [(first_read[t] - t) * 1000 for t in ticks[:-1]]
+print(f"{rate:,.0f} {first_report - launched:.1f} {statistics.median(late_ms):.0f} {max(late_ms):.0f} "
+      f"{end - start:.0f}")
