@@ -1,6 +1,7 @@
 package dev.signals;
 
 import dev.signals.ConsoleSink.OutputFormat;
+import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -15,10 +16,13 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 final class CommandLine {
   static final int EXIT_BAD_INPUT = 2;
 
-  /** Our options, in the order {@code --help} and error messages list them. */
-  private static final List<String> OUR_OPTIONS =
-      List.of("rowsPerSecond", "numDevices", "triggerIntervalSeconds", "output",
-      "deviceTimeoutSeconds", "numEvents", "runSeconds");
+  /** Our options (not Beam's or a runner's), read off {@link CounterOptions}, sorted by name. */
+  private static final List<String> OUR_OPTIONS = Arrays.stream(CounterOptions.class.getDeclaredMethods())
+      .map(Method::getName)
+      .filter(name -> name.startsWith("get"))
+      .map(name -> Character.toLowerCase(name.charAt(3)) + name.substring(4))
+      .sorted()
+      .toList();
 
   private static final Pattern UNKNOWN_PROPERTY = Pattern.compile("missing a property named '([^']*)'");
 

@@ -48,7 +48,7 @@ class CommandLineTest {
       "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
       "--numEvents=-5              | --numEvents       | 0 (an endless stream) or more",
       "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
-      "--colour=blue               | unknown option --colour | --rowsPerSecond, --numDevices, --triggerIntervalSeconds, --output, --deviceTimeoutSeconds, --numEvents, --runSeconds",
+      "--colour=blue               | unknown option --colour | --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     BadOptionException bad = assertThrows(BadOptionException.class,
