@@ -2,16 +2,12 @@ package dev.signals;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.InstantCoder;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -100,14 +96,13 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
   }
 
   /**
-   * Prints each tick's reports as one table, numbering the tables from 0 like Spark's batches.
-   * Carries (tables printed, last tick printed); reports that arrive after their tick's table are
+   * Prints each tick's reports as one table, numbering the tables from 0 like Spark's batches
+   * (carries the number of tables printed); reports that arrive after their tick's table are
    * printed in a further table marked as late.
    */
-  static class PrintTablePerTickFn extends GatherPerTickFn<EventsCounted, KV<Long, Instant>> {
+  static class PrintTablePerTickFn extends GatherPerTickFn<EventsCounted, Long> {
     PrintTablePerTickFn(Duration gatherDelay) {
-      super(EventsCounted.EventsCountedCoder.of(), KvCoder.of(VarLongCoder.of(), InstantCoder.of()),
-          gatherDelay);
+      super(EventsCounted.EventsCountedCoder.of(), VarLongCoder.of(), gatherDelay);
     }
 
     @Override
@@ -116,16 +111,15 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
     }
 
     @Override
-    KV<Long, Instant> initial() {
-      return KV.of(0L, BoundedWindow.TIMESTAMP_MIN_VALUE);
+    Long initial() {
+      return 0L;
     }
 
     @Override
-    KV<Long, Instant> onTick(Instant tick, List<EventsCounted> reports, KV<Long, Instant> printed) {
-      boolean late = !tick.isAfter(printed.getValue());
-      System.out.print(ConsoleTable.render(ConsoleTable.batchTitle(printed.getKey(), tick, late), reports));
+    Long onTick(Instant tick, List<EventsCounted> reports, boolean late, Long tablesPrinted) {
+      System.out.print(ConsoleTable.render(ConsoleTable.batchTitle(tablesPrinted, tick, late), reports));
       System.out.flush();
-      return KV.of(printed.getKey() + 1, late ? printed.getValue() : tick);
+      return tablesPrinted + 1;
     }
   }
 

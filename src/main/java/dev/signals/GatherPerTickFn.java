@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -28,8 +29,9 @@ import org.joda.time.Instant;
  * On Spark a tick's timers fire in the micro-batches that visit the keys after the tick, so a
  * tick that falls inside a batch is reported over two batches; while Spark warms up, a batch can
  * take longer than the gathering delay. Items arriving after their tick was handed over are
- * handed over with the next gathering, under their own tick, and the subclass is told (the tick
- * is not after the last one it handled): it can say so, or correct what it printed.
+ * handed over with the next gathering, under their own tick, and the subclass is told they are
+ * late (their tick is not after the latest one handed over): it can say so, or correct what it
+ * printed.
  *
  * @param <T> what is gathered
  * @param <A> what a subclass carries from tick to tick (a batch number, running totals)
@@ -38,6 +40,7 @@ abstract class GatherPerTickFn<T, A> extends DoFn<KV<Integer, T>, Void> {
   private static final String PENDING = "pending";
   private static final String FLUSH_ARMED = "flushArmed";
   private static final String CARRIED = "carried";
+  private static final String LAST_TICK = "lastTick";
   private static final String FLUSH = "flush";
 
   /** Items received since the last hand-over. */
@@ -51,6 +54,10 @@ abstract class GatherPerTickFn<T, A> extends DoFn<KV<Integer, T>, Void> {
   /** What the subclass carries from tick to tick. */
   @StateId(CARRIED)
   private final StateSpec<ValueState<A>> carriedSpec;
+
+  /** The latest tick handed over: an item of a tick not after it is late. */
+  @StateId(LAST_TICK)
+  private final StateSpec<ValueState<Instant>> lastTickSpec = StateSpecs.value(InstantCoder.of());
 
   @TimerId(FLUSH)
   private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
@@ -69,8 +76,11 @@ abstract class GatherPerTickFn<T, A> extends DoFn<KV<Integer, T>, Void> {
   /** What is carried before the first tick. */
   abstract A initial();
 
-  /** Handles one tick's items; returns what to carry to the next. */
-  abstract A onTick(Instant tick, List<T> items, A carried);
+  /**
+   * Handles one tick's items; returns what to carry to the next. {@code late}: this tick was
+   * handed over before (or a later one was), and these items came after.
+   */
+  abstract A onTick(Instant tick, List<T> items, boolean late, A carried);
 
   @ProcessElement
   public void processElement(
@@ -89,17 +99,22 @@ abstract class GatherPerTickFn<T, A> extends DoFn<KV<Integer, T>, Void> {
   public void onFlush(
       @StateId(PENDING) BagState<T> pending,
       @StateId(FLUSH_ARMED) ValueState<Boolean> flushArmed,
-      @StateId(CARRIED) ValueState<A> carriedState) {
+      @StateId(CARRIED) ValueState<A> carriedState,
+      @StateId(LAST_TICK) ValueState<Instant> lastTickState) {
     Map<Instant, List<T>> byTick = new TreeMap<>();
     for (T item : pending.read()) {
       byTick.computeIfAbsent(tickOf(item), tick -> new ArrayList<>()).add(item);
     }
     A carriedBefore = carriedState.read();
     A carried = carriedBefore == null ? initial() : carriedBefore;
+    Instant lastTick = lastTickState.read();
     for (Map.Entry<Instant, List<T>> tick : byTick.entrySet()) {
-      carried = onTick(tick.getKey(), tick.getValue(), carried);
+      boolean late = lastTick != null && !tick.getKey().isAfter(lastTick);
+      carried = onTick(tick.getKey(), tick.getValue(), late, carried);
+      lastTick = late ? lastTick : tick.getKey();
     }
     carriedState.write(carried);
+    lastTickState.write(lastTick);
     pending.clear();
     flushArmed.clear();
   }

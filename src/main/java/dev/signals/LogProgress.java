@@ -126,11 +126,11 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
     }
 
     @Override
-    KV<Long, TickTotals> onTick(Instant tick, List<TickTotals> partials, KV<Long, TickTotals> sofar) {
+    KV<Long, TickTotals> onTick(Instant tick, List<TickTotals> partials, boolean late,
+        KV<Long, TickTotals> sofar) {
       TickTotals arrived = partials.stream().reduce(TickTotals::plus).orElseThrow();
       long counted = sofar.getKey() + arrived.added();
       TickTotals lastLogged = sofar.getValue();
-      boolean late = !tick.isAfter(lastLogged.tick());
       TickTotals ofTick = tick.equals(lastLogged.tick()) ? lastLogged.plus(arrived) : arrived;
       LOG.info(line(ofTick, counted, triggerInterval) + (late ? " (late reports included)" : ""));
       return KV.of(counted, late && !tick.equals(lastLogged.tick()) ? lastLogged : ofTick);

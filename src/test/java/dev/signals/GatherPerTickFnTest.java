@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GatherPerTickFnTest {
   private static final Instant T10 = Instant.parse("2026-11-25T15:00:10Z");
   private static final Instant T20 = Instant.parse("2026-11-25T15:00:20Z");
-  /** What the recording subclass was handed, in order: "tick devices carried". */
+  /** What the recording subclass was handed, in order: "tick devices carried [late]". */
   private static final Queue<String> HANDED_OVER = new ConcurrentLinkedQueue<>();
 
   /** Records each hand-over; carries the number of hand-overs so far. */
@@ -48,9 +48,9 @@ class GatherPerTickFnTest {
     }
 
     @Override
-    Long onTick(Instant tick, List<EventsCounted> reports, Long carried) {
+    Long onTick(Instant tick, List<EventsCounted> reports, boolean late, Long carried) {
       HANDED_OVER.add(Ticks.iso(tick) + " " + reports.stream().mapToInt(EventsCounted::deviceId)
-          .sorted().boxed().toList() + " " + carried);
+          .sorted().boxed().toList() + " " + carried + (late ? " late" : ""));
       return carried + 1;
     }
   }
@@ -86,7 +86,7 @@ class GatherPerTickFnTest {
 
     assertThat(List.copyOf(HANDED_OVER), contains(
         "2026-11-25T15:00:10Z [0, 1, 2] 0",
-        "2026-11-25T15:00:10Z [3] 1",
+        "2026-11-25T15:00:10Z [3] 1 late",
         "2026-11-25T15:00:20Z [0] 2"));
   }
 
@@ -95,9 +95,11 @@ class GatherPerTickFnTest {
     LogProgress.LogProgressPerTickFn progress =
         new LogProgress.LogProgressPerTickFn(Duration.standardSeconds(10), Duration.standardSeconds(1));
     KV<Long, TickTotals> afterFirst = progress.onTick(T10, List.of(new TickTotals(T10, 120, 6)),
-        progress.initial());
-    KV<Long, TickTotals> afterLate = progress.onTick(T10, List.of(new TickTotals(T10, 80, 4)), afterFirst);
-    KV<Long, TickTotals> afterNext = progress.onTick(T20, List.of(new TickTotals(T20, 200, 10)), afterLate);
+        false, progress.initial());
+    KV<Long, TickTotals> afterLate =
+        progress.onTick(T10, List.of(new TickTotals(T10, 80, 4)), true, afterFirst);
+    KV<Long, TickTotals> afterNext =
+        progress.onTick(T20, List.of(new TickTotals(T20, 200, 10)), false, afterLate);
 
     assertThat(afterLate, equalTo(KV.of(200L, new TickTotals(T10, 200, 10))));
     assertThat(afterNext, equalTo(KV.of(400L, new TickTotals(T20, 200, 10))));
