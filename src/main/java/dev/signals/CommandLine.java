@@ -85,6 +85,10 @@ final class CommandLine {
       throw new BadOptionException("--runSeconds must be 0 (run until interrupted) or more, got "
           + options.getRunSeconds());
     }
+    if (options.getDetached() && options.getRunSeconds() > 0) {
+      throw new BadOptionException("--runSeconds cannot stop a --detached job, which runs on after "
+          + "this program exits; drop one of them (a detached job is stopped with the cluster's tools)");
+    }
   }
 
   /** Beam says what went wrong in its own words; say it in terms of our options. */

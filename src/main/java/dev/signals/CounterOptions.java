@@ -55,4 +55,12 @@ public interface CounterOptions extends StreamingOptions {
   long getRunSeconds();
 
   void setRunSeconds(long value);
+
+  @Description("Exit as soon as the runner has handed the job to a cluster, and leave it running "
+      + "there (stop it with the cluster's tools), like 'flink run -d'. For a Flink cluster "
+      + "together with --attachedMode=false; scripts/submit-flink.sh passes both.")
+  @Default.Boolean(false)
+  boolean getDetached();
+
+  void setDetached(boolean value);
 }

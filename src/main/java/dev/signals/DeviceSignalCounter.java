@@ -28,7 +28,8 @@ public class DeviceSignalCounter {
     CounterOptions options = CommandLine.parseOrExit(args);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(pipeline, options);
-    Launcher.runUntilStopped(pipeline, Duration.standardSeconds(options.getRunSeconds()));
+    Launcher.runUntilStopped(pipeline, Duration.standardSeconds(options.getRunSeconds()),
+        options.getDetached());
   }
 
   /** Assembles the graph; tests call this without going through {@code main}. */

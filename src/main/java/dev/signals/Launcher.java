@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * it; Spark returns at once. So {@code run()} goes on a thread of its own, the main thread keeps
  * the clock, and stopping does not depend on {@code run()} ever returning. A runner's shutdown
  * hooks can also hang (a local Spark driver took 90 s), so exit is bounded by a halt.
+ *
+ * <p>A detached job (a Flink cluster with {@code --attachedMode=false}) is the exception: once
+ * {@code run()} has handed it to the cluster, we exit and leave it running there.
  */
 final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
@@ -33,15 +36,20 @@ final class Launcher {
   /** The code the JVM exits with; Ctrl-C (SIGINT/SIGTERM) leaves it at 130. */
   private static volatile int exitCode = EXIT_INTERRUPTED;
 
-  /** Runs, then exits the JVM with 0 after {@code runFor} (zero = until Ctrl-C), 1 on failure. */
-  static void runUntilStopped(Pipeline pipeline, Duration runFor) {
+  /**
+   * Runs, then exits the JVM with 0 after {@code runFor} (zero = until Ctrl-C), 1 on failure;
+   * {@code detached}: exits 0 once the job is submitted, without stopping it.
+   */
+  static void runUntilStopped(Pipeline pipeline, Duration runFor, boolean detached) {
     AtomicReference<PipelineResult> started = new AtomicReference<>();
     CompletableFuture<Void> finished = new CompletableFuture<>();
     Thread job = new Thread(() -> {
       try {
         PipelineResult result = pipeline.run();
         started.set(result);
-        result.waitUntilFinish();
+        if (!detached) {
+          result.waitUntilFinish();
+        }
         finished.complete(null);
       } catch (Throwable failure) {
         finished.completeExceptionally(failure);
@@ -52,7 +60,9 @@ final class Launcher {
     // Every way out (end of --runSeconds, failure, Ctrl-C) passes through the JVM's shutdown.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       haltAfterGrace();
-      cancel(started.get());
+      if (!detached) {
+        cancel(started.get());
+      }
       System.out.flush();
     }, "stop-job"));
     job.start();
@@ -63,7 +73,12 @@ final class Launcher {
       } else {
         finished.get();
       }
-      LOG.info("The pipeline finished by itself.");
+      if (detached) {
+        System.err.println("Submitted: the job runs on the cluster by itself now (" + started.get()
+            + "); stop it with the cluster's tools.");
+      } else {
+        LOG.info("The pipeline finished by itself.");
+      }
       exitCode = EXIT_OK;
     } catch (TimeoutException endOfRun) {
       LOG.info("Ran for {} s as asked; stopping.", runFor.getStandardSeconds());

@@ -48,13 +48,20 @@ class CommandLineTest {
       "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
       "--numEvents=-5              | --numEvents       | 0 (an endless stream) or more",
       "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
-      "--colour=blue               | unknown option --colour | --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --triggerIntervalSeconds",
+      "--colour=blue               | unknown option --colour | --detached, --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     BadOptionException bad = assertThrows(BadOptionException.class,
         () -> CommandLine.parse(new String[] {arg}));
     assertThat(bad.getMessage(), containsString(namesOption));
     assertThat(bad.getMessage(), containsString(namesAccepted));
+  }
+
+  @Test
+  void aDetachedJobCannotBeStoppedAfterSomeSeconds() {
+    BadOptionException bad = assertThrows(BadOptionException.class,
+        () -> CommandLine.parse(new String[] {"--detached", "--runSeconds=30"}));
+    assertThat(bad.getMessage(), containsString("--runSeconds cannot stop a --detached job"));
   }
 
   /** The same inputs given to the real program: one line on stderr, exit code 2, no stack trace. */

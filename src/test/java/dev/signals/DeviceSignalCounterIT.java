@@ -34,13 +34,8 @@ class DeviceSignalCounterIT {
   private static final int RATE = 20;
   private static final int INTERVAL_SECONDS = 5;
   private static final int RUN_SECONDS = 25;
-  private static final Pattern JSON_LINE =
-      Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+)\\}");
+  private static final Pattern JSON_LINE = TickReportChecks.JSON_LINE;
 
-  private static final Pattern PROGRESS_LINE = Pattern.compile(".*Progress at (\\S+): ([\\d,]+) signals "
-      + "counted, [\\d.,]+/s over the last \\d+ s, ([\\d,]+) devices updated( \\(late reports included\\))?");
-
-  record Report(long tickMillis, int deviceId, long count) {}
 
   @Test
   void jsonlReportsAreOnTheGridOncePerDeviceAndAddUpToTheRate() throws Exception {
@@ -49,91 +44,8 @@ class DeviceSignalCounterIT {
         "--runSeconds=" + RUN_SECONDS);
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
-    List<Report> reports = new ArrayList<>();
-    for (String line : program.stdoutText()) {
-      Matcher json = JSON_LINE.matcher(line);
-      assertThat("stdout carries nothing but reports", json.matches(), equalTo(true));
-      reports.add(new Report(java.time.Instant.parse(json.group(1)).toEpochMilli(),
-          Integer.parseInt(json.group(2)), Long.parseLong(json.group(3))));
-    }
-    assertThat(program.diagnostics(), reports, not(empty()));
-
-    Set<String> seen = new HashSet<>();
-    Map<Integer, Long> lastCount = new HashMap<>();
-    TreeMap<Long, Long> totalAtTick = new TreeMap<>();
-    Map<Integer, Long> latest = new HashMap<>();
-    reports.sort((a, b) -> Long.compare(a.tickMillis(), b.tickMillis()));
-    for (Report report : reports) {
-      assertThat("tick on the grid: " + report, report.tickMillis() % (INTERVAL_SECONDS * 1000L),
-          equalTo(0L));
-      assertThat(report.deviceId(), both(greaterThanOrEqualTo(0)).and(lessThan(10)));
-      assertThat("one report per device per tick: " + report,
-          seen.add(report.tickMillis() + "/" + report.deviceId()), equalTo(true));
-      Long before = lastCount.put(report.deviceId(), report.count());
-      assertThat("counts strictly increase: " + report, report.count(),
-          greaterThan(before == null ? 0L : before));
-      latest.put(report.deviceId(), report.count());
-      totalAtTick.put(report.tickMillis(), latest.values().stream().mapToLong(Long::longValue).sum());
-    }
-
-    // The sum of all devices' counts is the number of signals counted. The source starts some
-    // seconds after launch (JVM and pipeline start-up), so the total at the last tick lies
-    // between RATE x (time since launch - start-up allowance) and RATE x time since launch.
-    long lastTick = totalAtTick.lastKey();
-    double secondsSinceLaunch = (lastTick - program.launchedAtMillis) / 1000.0;
-    long total = totalAtTick.lastEntry().getValue();
-    assertThat("total at the last tick", (double) total,
-        both(lessThanOrEqualTo(RATE * secondsSinceLaunch + RATE))
-            .and(greaterThanOrEqualTo(RATE * (secondsSinceLaunch - 15))));
-    // Between two full ticks the total grows by the rate times the time between the two moments
-    // the ticks fired. Runners fire a tick late by up to one micro-batch (Spark), so that time is
-    // the interval plus the difference of the two ticks' lateness, read off when their first
-    // report appeared.
-    Map<Long, Long> firstReadOfTick = new HashMap<>();
-    for (LaunchedProgram.Line line : program.stdout) {
-      Matcher json = JSON_LINE.matcher(line.text());
-      assertThat(json.matches(), equalTo(true));
-      firstReadOfTick.putIfAbsent(java.time.Instant.parse(json.group(1)).toEpochMilli(), line.readAtMillis());
-    }
-    Map.Entry<Long, Long> previous = null;
-    for (Map.Entry<Long, Long> tick : totalAtTick.entrySet()) {
-      if (previous != null) {
-        double seconds = (firstReadOfTick.get(tick.getKey()) - firstReadOfTick.get(previous.getKey())) / 1000.0;
-        assertThat("growth over the interval ending " + tick.getKey() + " (" + seconds + " s)",
-            (double) (tick.getValue() - previous.getValue()),
-            both(greaterThanOrEqualTo(RATE * seconds * 0.75)).and(lessThanOrEqualTo(RATE * seconds * 1.25)));
-      }
-      previous = tick;
-    }
-    // Each tick's reports appear soon after the tick itself.
-    for (LaunchedProgram.Line line : program.stdout) {
-      Matcher json = JSON_LINE.matcher(line.text());
-      assertThat(json.matches(), equalTo(true));
-      long tick = java.time.Instant.parse(json.group(1)).toEpochMilli();
-      assertThat("report read after its tick", line.readAtMillis(), greaterThanOrEqualTo(tick));
-      assertThat("report read within 3 s of its tick", line.readAtMillis(), lessThan(tick + 3_000));
-    }
-    // The (last) progress line of each tick says what the reports of that tick add up to; a tick
-    // reported over two Spark micro-batches gets a second, whole line "(late reports included)".
-    Map<Long, Integer> devicesAtTick = new HashMap<>();
-    reports.forEach(report -> devicesAtTick.merge(report.tickMillis(), 1, Integer::sum));
-    Map<Long, long[]> lastProgressOfTick = new TreeMap<>();
-    int progressLines = 0;
-    for (String line : program.stderr) {
-      Matcher progress = PROGRESS_LINE.matcher(line);
-      if (progress.matches()) {
-        lastProgressOfTick.put(java.time.Instant.parse(progress.group(1)).toEpochMilli(), new long[] {
-            Long.parseLong(progress.group(2).replace(",", "")),
-            Long.parseLong(progress.group(3).replace(",", ""))});
-        progressLines++;
-      }
-    }
-    lastProgressOfTick.forEach((tick, progress) -> {
-      assertThat("progress total at " + tick, progress[0], equalTo(totalAtTick.get(tick)));
-      assertThat("devices updated at " + tick, progress[1], equalTo((long) devicesAtTick.get(tick)));
-    });
-    // The last tick's line may be cut off by the end of the run.
-    assertThat(program.diagnostics(), lastProgressOfTick.size(), greaterThanOrEqualTo(totalAtTick.size() - 1));
+    TickReportChecks.assertConsistent(program, RATE, INTERVAL_SECONDS, 10, 15);
+    int progressLines = TickReportChecks.assertProgressLinesMatch(program, RATE, INTERVAL_SECONDS);
     // The runners' own logs stay quiet: a few lines at most besides the progress.
     assertThat(program.diagnostics(), program.stderr.size() - progressLines, lessThanOrEqualTo(10));
 

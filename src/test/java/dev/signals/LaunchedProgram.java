@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link DeviceSignalCounter#main} in a JVM of its own, as a user would: its stdout, its
- * stderr and its exit code are what the tests check. Each stdout line is kept with the wall-clock
- * time it was read.
+ * Runs {@link DeviceSignalCounter#main} in a JVM of its own, as a user would (or any command,
+ * such as a submit script): its stdout, its stderr and its exit code are what the tests check.
+ * Each stdout line is kept with the wall-clock time it was read.
  *
  * <p>What differs per runner comes from system properties that the runner matrix in the pom sets:
  * {@code it.runnerArgs} (pipeline options, space-separated), {@code it.jvmArgsFile} (a file of
@@ -54,7 +54,11 @@ final class LaunchedProgram {
     command.add(DeviceSignalCounter.class.getName());
     command.addAll(split(System.getProperty("it.runnerArgs", "")));
     command.addAll(Arrays.asList(args));
+    return start(command).await(timeoutSeconds);
+  }
 
+  /** Starts any command (a script, say); its stdout lines are kept as they are read. */
+  static Running start(List<String> command) throws IOException {
     File stderrFile = File.createTempFile("program-stderr", ".log");
     stderrFile.deleteOnExit();
     long launchedAt = System.currentTimeMillis();
@@ -76,16 +80,33 @@ final class LaunchedProgram {
       }
     }, "program-stdout");
     reader.start();
-    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-      reader.join(5_000);
-      throw new AssertionError("the program did not exit within " + timeoutSeconds + " s; stderr:\n"
-          + String.join("\n", Files.readAllLines(stderrFile.toPath())));
+    return new Running(process, launchedAt, stdout, stderrFile, reader);
+  }
+
+  /** A started command, not yet awaited. */
+  record Running(Process process, long launchedAtMillis, List<Line> stdout, File stderrFile,
+      Thread reader) {
+
+    List<String> stderrSoFar() throws IOException {
+      return Files.readAllLines(stderrFile.toPath());
     }
-    long exitedAt = System.currentTimeMillis();
-    reader.join(5_000);
-    List<String> stderr = Files.readAllLines(stderrFile.toPath());
-    return new LaunchedProgram(launchedAt, List.copyOf(stdout), stderr, process.exitValue(), exitedAt);
+
+    /** Waits for the exit; kills the command and fails after {@code timeoutSeconds}. */
+    LaunchedProgram await(long timeoutSeconds) throws Exception {
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+        reader.join(5_000);
+        throw new AssertionError("the program did not exit within " + timeoutSeconds
+            + " s; stderr:\n" + String.join("\n", stderrSoFar()));
+      }
+      long exitedAt = System.currentTimeMillis();
+      reader.join(5_000);
+      List<Line> lines;
+      synchronized (stdout) {
+        lines = List.copyOf(stdout);
+      }
+      return new LaunchedProgram(launchedAtMillis, lines, stderrSoFar(), process.exitValue(), exitedAt);
+    }
   }
 
   List<String> stdoutText() {

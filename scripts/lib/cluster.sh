@@ -1,0 +1,130 @@
+# Helpers shared by scripts/spark-cluster.sh, flink-cluster.sh and the submit scripts (sourced).
+# Cluster processes run in the background; each has a pid file and a log under $cluster_dir.
+
+project=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Where the clusters keep their installation, pid files, logs and work directories. Outside
+# target/ on purpose: `mvn clean` must not pull the floor from under a running cluster.
+clusters_root=${SIGNALS_CLUSTERS_DIR:-$project/.clusters}
+
+die() { echo "error: $*" >&2; exit 2; }
+say() { echo "$*" >&2; }
+
+# alive NAME: is the process of NAME's pid file running?
+alive() {
+  local pid_file="$cluster_dir/pids/$1.pid"
+  [[ -s $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+}
+
+# start_process NAME COMMAND...: runs COMMAND in the background (its own session, so that a
+# terminal's Ctrl-C does not reach it), output to logs/NAME.out, pid to pids/NAME.pid.
+start_process() {
+  local name=$1; shift
+  mkdir -p "$cluster_dir/pids" "$cluster_dir/logs"
+  setsid "$@" > "$cluster_dir/logs/$name.out" 2>&1 < /dev/null &
+  echo $! > "$cluster_dir/pids/$name.pid"
+}
+
+# stop_process NAME: TERM, up to 15 s to go, then KILL. Also stops what the process started
+# (its session: a Spark Worker's executors, for one).
+stop_process() {
+  local name=$1 pid_file="$cluster_dir/pids/$1.pid" pid
+  [[ -s $pid_file ]] || return 0
+  pid=$(cat "$pid_file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name did not stop within 15 s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  # Children left in the session (executors) go too.
+  pkill -KILL -s "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+  say "stopped $name (pid $pid)"
+}
+
+# wait_for_http URL SECONDS NAME: waits until URL answers, or fails naming NAME's log.
+wait_for_http() {
+  local url=$1 seconds=$2 name=$3
+  for _ in $(seq 1 $((seconds * 2))); do
+    curl -fsS -m 2 "$url" > /dev/null 2>&1 && return 0
+    alive "$name" || { tail -20 "$cluster_dir/logs/$name.out" >&2; die "$name exited at start (log above: $cluster_dir/logs/$name.out)"; }
+    sleep 0.5
+  done
+  tail -20 "$cluster_dir/logs/$name.out" >&2
+  die "$name did not answer at $url within $seconds s (log above: $cluster_dir/logs/$name.out)"
+}
+
+# port_open HOST PORT: can a TCP connection be made within 3 s?
+port_open() { timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+
+# java17_opens: the --add-opens list Spark needs on Java 17 (one line in .mvn/jvm.config).
+java17_opens() { cat "$project/.mvn/jvm.config"; }
+
+# bundled_jar RUNNER: builds target/...-RUNNER-bundled.jar when the sources or the pom changed
+# since it was built; prints its path.
+bundled_jar() {
+  local runner=$1 jar
+  jar=$(ls "$project"/target/beam-device-counter-*-"$runner"-bundled.jar 2>/dev/null | head -1 || true)
+  if [[ -z $jar ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$jar" -print -quit) ]]; then
+    say "Building the $runner bundle (mvn -P$runner-runner package -DskipTests)..."
+    local build_log; build_log=$(mktemp)
+    if ! mvn -B -Dstyle.color=never -f "$project/pom.xml" -P"$runner-runner" -DskipTests package > "$build_log" 2>&1; then
+      grep -E 'ERROR|FATAL' "$build_log" >&2 || tail -20 "$build_log" >&2
+      rm -f "$build_log"
+      echo "error: the build failed (above); fix it, or run the same Maven command to see it all" >&2
+      exit 1
+    fi
+    rm -f "$build_log"
+    jar=$(ls "$project"/target/beam-device-counter-*-"$runner"-bundled.jar | head -1)
+  fi
+  echo "$jar"
+}
+
+# option_value NAME ARGS...: the value of --NAME=value among ARGS (last one wins), or nothing.
+option_value() {
+  local name=$1 value=""; shift
+  for a in "$@"; do [[ $a == --$name=* ]] && value=${a#--"$name"=}; done
+  echo "$value"
+}
+
+# spark_environment: our Spark installation and configuration (a user's own SPARK_HOME wins).
+spark_environment() {
+  cluster_dir=$clusters_root/spark
+  export SPARK_HOME=${SPARK_HOME:-$cluster_dir/home}
+  export SPARK_CONF_DIR=${SPARK_CONF_DIR:-$project/runners/spark/conf}
+  export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}   # binds the UIs to loopback too
+  export SPARK_SCALA_VERSION=2.12                     # the Worker's executor launcher asks for it
+}
+
+install_spark() {
+  [[ -d $SPARK_HOME/jars ]] && return 0
+  say "Assembling Spark 3.5.0 from Maven Central into $SPARK_HOME (once, about a minute)..."
+  local log; log=$(mktemp)
+  if ! mvn -B -Dstyle.color=never -f "$project/runners/spark/home/pom.xml" package -Dspark.home="$SPARK_HOME" > "$log" 2>&1; then
+    grep -E 'ERROR|FATAL' "$log" >&2 || tail -20 "$log" >&2
+    rm -f "$log"; die "could not assemble Spark (Maven output above)"
+  fi
+  rm -f "$log"
+  echo "Spark 3.5.0 (Scala 2.12), jars from Maven Central by runners/spark/home/pom.xml" > "$SPARK_HOME/RELEASE"
+}
+
+
+# flink_environment: our Flink installation (lib/ from Maven Central) and configuration.
+flink_environment() {
+  cluster_dir=$clusters_root/flink
+  flink_home=${FLINK_HOME:-$cluster_dir/home}
+  flink_conf=${FLINK_CONF_DIR:-$project/runners/flink/conf}
+}
+
+install_flink() {
+  [[ -d $flink_home/lib ]] && return 0
+  say "Assembling Flink 1.19.0 from Maven Central into $flink_home (once)..."
+  local log; log=$(mktemp)
+  if ! mvn -B -Dstyle.color=never -f "$project/runners/flink/home/pom.xml" package -Dflink.home="$flink_home" > "$log" 2>&1; then
+    grep -E 'ERROR|FATAL' "$log" >&2 || tail -20 "$log" >&2
+    rm -f "$log"; die "could not assemble Flink (Maven output above)"
+  fi
+  rm -f "$log"
+}

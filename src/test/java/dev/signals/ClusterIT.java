@@ -1,0 +1,136 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The clusters, as the README's "Run on a cluster" section runs them: start a cluster with its
+ * script, submit with the submit script, read the counts the script follows for about 40 s, check
+ * them like the runner matrix does, stop the job, stop the cluster, and leave no process behind,
+ * also when a step fails. Run by {@code mvn -Pclusters verify} (and {@code .ci/run}).
+ */
+class ClusterIT {
+  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final int RATE = 20;
+  private static final int INTERVAL_SECONDS = 5;
+  private static final int FOLLOW_SECONDS = 40;
+  /** Submission includes building and uploading the bundle and starting the job. */
+  private static final int STARTUP_ALLOWANCE_SECONDS = 30;
+
+  @Test
+  void sparkStandaloneClusterRunsTheBundleAndCountsAtTheRate() throws Exception {
+    try (Cluster cluster = Cluster.start("spark")) {
+      // Client mode: the driver is the script's JVM, so --runSeconds ends the job.
+      LaunchedProgram submit = LaunchedProgram.start(List.of(script("submit-spark.sh"),
+              "--output=jsonl", "--rowsPerSecond=" + RATE,
+              "--triggerIntervalSeconds=" + INTERVAL_SECONDS, "--runSeconds=" + FOLLOW_SECONDS))
+          .await(FOLLOW_SECONDS + 120);
+      assertThat(submit.diagnostics(), submit.exitCode, equalTo(0));
+      assertThat(submit.diagnostics(), submit.stdoutText(), not(empty()));
+      TickReportChecks.assertConsistent(submit, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS);
+      TickReportChecks.assertProgressLinesMatch(submit, RATE, INTERVAL_SECONDS);
+    }
+  }
+
+  @Test
+  void flinkSessionClusterRunsTheBundleDetachedAndCountsAtTheRate() throws Exception {
+    try (Cluster cluster = Cluster.start("flink")) {
+      LaunchedProgram.Running submit = LaunchedProgram.start(List.of(script("submit-flink.sh"),
+          "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS));
+      String jobId = awaitJobId(submit, 180);
+      Thread.sleep(TimeUnit.SECONDS.toMillis(FOLLOW_SECONDS));
+      // Detached: the job runs on until cancelled; the script follows its output till then.
+      run(180, script("flink-cluster.sh"), "cancel", jobId);
+      LaunchedProgram followed = submit.await(60);
+      assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
+      assertThat(followed.diagnostics(), String.join("\n", followed.stderr),
+          org.hamcrest.Matchers.containsString("Job " + jobId + " is CANCELED"));
+      TickReportChecks.assertConsistent(followed, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS);
+      TickReportChecks.assertProgressLinesMatch(followed, RATE, INTERVAL_SECONDS);
+    }
+  }
+
+  @Test
+  void submittingWithoutAClusterFailsAtOnceWithOneClearLine() throws Exception {
+    for (String[] command : List.of(
+        new String[] {script("submit-spark.sh"), "--sparkMaster=spark://127.0.0.1:7999"},
+        new String[] {script("submit-spark.sh"), "--sparkMaster=local[2]"},
+        new String[] {script("submit-flink.sh"), "--flinkMaster=127.0.0.1:8999"},
+        new String[] {script("submit-flink.sh"), "--flinkMaster=[local]"})) {
+      LaunchedProgram submit = LaunchedProgram.start(Arrays.asList(command)).await(15);
+      assertThat(submit.diagnostics(), submit.exitCode, equalTo(2));
+      assertThat(submit.diagnostics(), submit.stderr.size(), equalTo(1));
+      assertThat(submit.diagnostics(), submit.stderr.get(0), org.hamcrest.Matchers.startsWith("error: "));
+      assertThat(submit.stdoutText(), empty());
+    }
+  }
+
+  private static final Pattern JOB_LINE = Pattern.compile("Job ([0-9a-f]{32}) runs on the cluster.*");
+
+  private static String awaitJobId(LaunchedProgram.Running submit, int seconds) throws Exception {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      for (String line : submit.stderrSoFar()) {
+        Matcher job = JOB_LINE.matcher(line);
+        if (job.matches()) {
+          return job.group(1);
+        }
+      }
+      if (!submit.process().isAlive()) {
+        throw new AssertionError("submit-flink.sh ended before the job ran:\n"
+            + String.join("\n", submit.stderrSoFar()));
+      }
+      Thread.sleep(500);
+    }
+    submit.process().destroyForcibly();
+    throw new AssertionError("no job id from submit-flink.sh within " + seconds + " s:\n"
+        + String.join("\n", submit.stderrSoFar()));
+  }
+
+  private static String script(String name) {
+    return PROJECT.resolve("scripts").resolve(name).toString();
+  }
+
+  private static LaunchedProgram run(int timeoutSeconds, String... command) throws Exception {
+    LaunchedProgram done = LaunchedProgram.start(Arrays.asList(command)).await(timeoutSeconds);
+    assertThat(done.diagnostics(), done.exitCode, equalTo(0));
+    return done;
+  }
+
+  /** A cluster started by its script and stopped on close, whatever happened in between. */
+  private record Cluster(String name) implements AutoCloseable {
+    static Cluster start(String name) throws Exception {
+      Cluster cluster = new Cluster(name);
+      try {
+        run(300, script(name + "-cluster.sh"), "start");
+      } catch (Throwable failed) {
+        cluster.close();
+        throw failed;
+      }
+      return cluster;
+    }
+
+    @Override
+    public void close() throws Exception {
+      run(60, script(name + "-cluster.sh"), "stop");
+      // Nothing of the cluster's may outlive it: its processes name its directory.
+      List<String> left = new ArrayList<>();
+      ProcessHandle.allProcesses().forEach(process -> process.info().commandLine()
+          .filter(line -> line.contains("/.clusters/" + name + "/"))
+          .ifPresent(line -> left.add(process.pid() + " " + line)));
+      assertThat("processes left behind", left, empty());
+    }
+  }
+
+}

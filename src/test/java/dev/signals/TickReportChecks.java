@@ -1,0 +1,151 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.both;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The checks of a throttled streaming run's jsonl output, shared by the runner matrix
+ * ({@link DeviceSignalCounterIT}) and the cluster tests ({@link ClusterIT}): reports on the tick
+ * grid, once per device and tick, counts rising, totals growing at the source's rate, each tick's
+ * reports soon after the tick, and the progress lines agreeing with the reports.
+ */
+final class TickReportChecks {
+  static final Pattern JSON_LINE =
+      Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+)\\}");
+  private static final Pattern PROGRESS_LINE = Pattern.compile(".*Progress at (\\S+): ([\\d,]+) signals "
+      + "counted, [\\d.,]+/s over the last \\d+ s, ([\\d,]+) devices updated( \\(late reports included\\))?");
+
+  private record Report(long tickMillis, int deviceId, long count) {}
+
+  private TickReportChecks() {}
+
+  /**
+   * Checks the program's stdout: nothing but tick reports of {@code numDevices} devices, a source of
+   * {@code rate} signals/s that started at most {@code startupAllowanceSeconds} after launch.
+   */
+  static void assertConsistent(LaunchedProgram program, int rate, int intervalSeconds,
+      int numDevices, int startupAllowanceSeconds) {
+    List<Report> reports = new ArrayList<>();
+    for (String line : program.stdoutText()) {
+      Matcher json = JSON_LINE.matcher(line);
+      assertThat("stdout carries nothing but reports", json.matches(), equalTo(true));
+      reports.add(new Report(java.time.Instant.parse(json.group(1)).toEpochMilli(),
+          Integer.parseInt(json.group(2)), Long.parseLong(json.group(3))));
+    }
+    assertThat(program.diagnostics(), reports, not(empty()));
+
+    Set<String> seen = new HashSet<>();
+    Map<Integer, Long> lastCount = new HashMap<>();
+    TreeMap<Long, Long> totalAtTick = new TreeMap<>();
+    Map<Integer, Long> latest = new HashMap<>();
+    reports.sort((a, b) -> Long.compare(a.tickMillis(), b.tickMillis()));
+    for (Report report : reports) {
+      assertThat("tick on the grid: " + report, report.tickMillis() % (intervalSeconds * 1000L),
+          equalTo(0L));
+      assertThat(report.deviceId(), both(greaterThanOrEqualTo(0)).and(lessThan(numDevices)));
+      assertThat("one report per device per tick: " + report,
+          seen.add(report.tickMillis() + "/" + report.deviceId()), equalTo(true));
+      Long before = lastCount.put(report.deviceId(), report.count());
+      assertThat("counts strictly increase: " + report, report.count(),
+          greaterThan(before == null ? 0L : before));
+      latest.put(report.deviceId(), report.count());
+      totalAtTick.put(report.tickMillis(), latest.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    // The sum of all devices' counts is the number of signals counted. The source starts some
+    // seconds after launch (JVM and pipeline start-up), so the total at the last tick lies
+    // between rate x (time since launch - start-up allowance) and rate x time since launch.
+    long lastTick = totalAtTick.lastKey();
+    double secondsSinceLaunch = (lastTick - program.launchedAtMillis) / 1000.0;
+    long total = totalAtTick.lastEntry().getValue();
+    assertThat("total at the last tick", (double) total,
+        both(lessThanOrEqualTo(rate * secondsSinceLaunch + rate))
+            .and(greaterThanOrEqualTo(rate * (secondsSinceLaunch - startupAllowanceSeconds))));
+    // Between two full ticks the total grows by the rate times the time between the two moments
+    // the ticks fired. Runners fire a tick late by up to one micro-batch (Spark), so that time is
+    // the interval plus the difference of the two ticks' lateness, read off when their first
+    // report appeared.
+    Map<Long, Long> firstReadOfTick = new HashMap<>();
+    for (LaunchedProgram.Line line : program.stdout) {
+      Matcher json = JSON_LINE.matcher(line.text());
+      assertThat(json.matches(), equalTo(true));
+      firstReadOfTick.putIfAbsent(java.time.Instant.parse(json.group(1)).toEpochMilli(), line.readAtMillis());
+    }
+    Map.Entry<Long, Long> previous = null;
+    for (Map.Entry<Long, Long> tick : totalAtTick.entrySet()) {
+      if (previous != null) {
+        double seconds = (firstReadOfTick.get(tick.getKey()) - firstReadOfTick.get(previous.getKey())) / 1000.0;
+        assertThat("growth over the interval ending " + tick.getKey() + " (" + seconds + " s)",
+            (double) (tick.getValue() - previous.getValue()),
+            both(greaterThanOrEqualTo(rate * seconds * 0.75)).and(lessThanOrEqualTo(rate * seconds * 1.25)));
+      }
+      previous = tick;
+    }
+    // Each tick's reports appear soon after the tick itself.
+    for (LaunchedProgram.Line line : program.stdout) {
+      Matcher json = JSON_LINE.matcher(line.text());
+      assertThat(json.matches(), equalTo(true));
+      long tick = java.time.Instant.parse(json.group(1)).toEpochMilli();
+      assertThat("report read after its tick", line.readAtMillis(), greaterThanOrEqualTo(tick));
+      assertThat("report read within 3 s of its tick", line.readAtMillis(), lessThan(tick + 3_000));
+    }
+  }
+
+  /** The progress lines on stderr agree with the reports; returns how many there were. */
+  static int assertProgressLinesMatch(LaunchedProgram program, int rate, int intervalSeconds) {
+    Map<Long, Long> totalAtTick = new TreeMap<>();
+    Map<Integer, Long> latest = new HashMap<>();
+    List<Report> reports = new ArrayList<>();
+    for (String line : program.stdoutText()) {
+      Matcher json = JSON_LINE.matcher(line);
+      if (json.matches()) {
+        reports.add(new Report(java.time.Instant.parse(json.group(1)).toEpochMilli(),
+            Integer.parseInt(json.group(2)), Long.parseLong(json.group(3))));
+      }
+    }
+    reports.sort((a, b) -> Long.compare(a.tickMillis(), b.tickMillis()));
+    for (Report report : reports) {
+      latest.put(report.deviceId(), report.count());
+      totalAtTick.put(report.tickMillis(), latest.values().stream().mapToLong(Long::longValue).sum());
+    }
+    // The (last) progress line of each tick says what the reports of that tick add up to; a tick
+    // reported over two Spark micro-batches gets a second, whole line "(late reports included)".
+    Map<Long, Integer> devicesAtTick = new HashMap<>();
+    reports.forEach(report -> devicesAtTick.merge(report.tickMillis(), 1, Integer::sum));
+    Map<Long, long[]> lastProgressOfTick = new TreeMap<>();
+    int progressLines = 0;
+    for (String line : program.stderr) {
+      Matcher progress = PROGRESS_LINE.matcher(line);
+      if (progress.matches()) {
+        lastProgressOfTick.put(java.time.Instant.parse(progress.group(1)).toEpochMilli(), new long[] {
+            Long.parseLong(progress.group(2).replace(",", "")),
+            Long.parseLong(progress.group(3).replace(",", ""))});
+        progressLines++;
+      }
+    }
+    lastProgressOfTick.forEach((tick, progress) -> {
+      assertThat("progress total at " + tick, progress[0], equalTo(totalAtTick.get(tick)));
+      assertThat("devices updated at " + tick, progress[1], equalTo((long) devicesAtTick.get(tick)));
+    });
+    // The last tick's line may be cut off by the end of the run.
+    assertThat(program.diagnostics(), lastProgressOfTick.size(), greaterThanOrEqualTo(totalAtTick.size() - 1));
+    return progressLines;
+  }
+}
