@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the device signal counter in the foreground, in local mode, on one runner.
 #
-#   scripts/run.sh [direct|flink|spark] [--verbose] [pipeline options...]
+#   scripts/run.sh [direct|flink|spark] [--verbose] [--checkpointDir=DIR [--restore]] [pipeline options...]
 #
 # Builds what is needed first (Maven, once per change), then starts one JVM. Counts go to stdout,
 # logs to stderr; --verbose brings the runners' own INFO logs back. Ctrl-C stops it.
 set -euo pipefail
-
-project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$project/scripts/lib/checkpoints.sh"
 runners="direct flink spark"
 
 runner=direct
@@ -26,6 +26,9 @@ args=()
 for arg in "$@"; do
   if [[ $arg == --verbose ]]; then jvm_args+=(-Dlog.level=INFO); else args+=("$arg"); fi
 done
+# --checkpointDir and --restore become the runner's own options (scripts/lib/checkpoints.sh).
+checkpoint_options "$runner" local "${args[@]+"${args[@]}"}"
+args=("${remaining_args[@]+"${remaining_args[@]}"}" "${checkpoint_args[@]+"${checkpoint_args[@]}"}")
 
 # What each runner needs on the command line, unless the user says otherwise.
 has_option() { local name=$1; for a in "${args[@]+"${args[@]}"}"; do [[ $a == --$name=* ]] && return 0; done; return 1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Submits the device signal counter to a Flink session cluster, detached, and follows its output.
 #
-#   scripts/submit-flink.sh [--no-follow] [pipeline options...]   e.g. --output=jsonl --rowsPerSecond=20
+#   scripts/submit-flink.sh [--no-follow] [--checkpointDir=DIR [--restore]] [pipeline options...]
+#                           e.g. --output=jsonl --rowsPerSecond=20
 #
 # Builds the Flink bundle (mvn -Pflink-runner package), then runs it as the client:
 # --runner=FlinkRunner --flinkMaster=host:port (default 127.0.0.1:8081, the cluster's REST port)
@@ -12,12 +13,17 @@
 #   scripts/flink-cluster.sh cancel JOB_ID
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
+source "$project/scripts/lib/checkpoints.sh"
 flink_environment
 
 follow=true args=()
 for arg in "$@"; do
   if [[ $arg == --no-follow ]]; then follow=false; else args+=("$arg"); fi
 done
+# --checkpointDir=DIR [--restore] (scripts/lib/checkpoints.sh); on a cluster the restore goes
+# through --savepointPath. DIR must be where the TaskManagers can write (shared storage).
+checkpoint_options flink cluster "${args[@]+"${args[@]}"}"
+args=("${remaining_args[@]+"${remaining_args[@]}"}" "${checkpoint_args[@]+"${checkpoint_args[@]}"}")
 master=$(option_value flinkMaster "${args[@]+"${args[@]}"}")
 master=${master:-127.0.0.1:8081}
 [[ $master =~ ^([^:/]+):([0-9]+)$ ]] \

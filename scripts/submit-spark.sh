@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Submits the device signal counter to a Spark standalone cluster and follows its output.
 #
-#   scripts/submit-spark.sh [pipeline options...]      e.g. --output=jsonl --rowsPerSecond=20
+#   scripts/submit-spark.sh [--checkpointDir=DIR [--restore]] [pipeline options...]
+#                           e.g. --output=jsonl --rowsPerSecond=20
 #
 # Builds the Spark bundle (mvn -Pspark-runner package: the job without Spark, which the cluster
 # has), then runs spark-submit in client mode: the driver runs here, in this script's JVM, and
@@ -14,9 +15,13 @@
 # on the master's host). The Spark installation for the driver is SPARK_HOME (default: ours).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
+source "$project/scripts/lib/checkpoints.sh"
 spark_environment
 
-args=("$@")
+# --checkpointDir=DIR [--restore] (scripts/lib/checkpoints.sh). DIR must be where the driver
+# and the executors can both write (shared storage on a real cluster).
+checkpoint_options spark cluster "$@"
+args=("${remaining_args[@]+"${remaining_args[@]}"}" "${checkpoint_args[@]+"${checkpoint_args[@]}"}")
 master=$(option_value sparkMaster "${args[@]+"${args[@]}"}")
 master=${master:-spark://127.0.0.1:7077}
 [[ $master =~ ^spark://([^:/]+):([0-9]+)$ ]] \

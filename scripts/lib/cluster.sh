@@ -1,13 +1,11 @@
 # Helpers shared by scripts/spark-cluster.sh, flink-cluster.sh and the submit scripts (sourced).
 # Cluster processes run in the background; each has a pid file and a log under $cluster_dir.
 
-project=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # Where the clusters keep their installation, pid files, logs and work directories. Outside
 # target/ on purpose: `mvn clean` must not pull the floor from under a running cluster.
 clusters_root=${SIGNALS_CLUSTERS_DIR:-$project/.clusters}
 
-die() { echo "error: $*" >&2; exit 2; }
-say() { echo "$*" >&2; }
 
 # alive NAME: is the process of NAME's pid file running?
 alive() {
@@ -82,12 +80,6 @@ bundled_jar() {
   echo "$jar"
 }
 
-# option_value NAME ARGS...: the value of --NAME=value among ARGS (last one wins), or nothing.
-option_value() {
-  local name=$1 value=""; shift
-  for a in "$@"; do [[ $a == --$name=* ]] && value=${a#--"$name"=}; done
-  echo "$value"
-}
 
 # spark_environment: our Spark installation and configuration (a user's own SPARK_HOME wins).
 spark_environment() {

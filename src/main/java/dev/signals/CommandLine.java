@@ -16,8 +16,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 final class CommandLine {
   static final int EXIT_BAD_INPUT = 2;
 
-  /** Our options (not Beam's or a runner's), read off {@link CounterOptions}, sorted by name. */
+  /** Our options (not Beam's or a runner's; not the hidden test switches), sorted by name. */
   private static final List<String> OUR_OPTIONS = Arrays.stream(CounterOptions.class.getDeclaredMethods())
+      .filter(method -> !method.isAnnotationPresent(org.apache.beam.sdk.options.Hidden.class))
       .map(Method::getName)
       .filter(name -> name.startsWith("get"))
       .map(name -> Character.toLowerCase(name.charAt(3)) + name.substring(4))

@@ -3,6 +3,7 @@ package dev.signals;
 import dev.signals.ConsoleSink.OutputFormat;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Hidden;
 import org.apache.beam.sdk.options.StreamingOptions;
 
 /** The program's options; {@code --help} prints them with these descriptions and defaults. */
@@ -63,4 +64,22 @@ public interface CounterOptions extends StreamingOptions {
   boolean getDetached();
 
   void setDetached(boolean value);
+
+  // Switches for the fault tests (FaultToleranceIT), hidden from --help.
+
+  @Hidden
+  @Description("Test only: count the signals below this seq and drop the rest, while the stream "
+      + "goes on, so that the exact final counts are known; 0 = off.")
+  @Default.Long(0)
+  long getTestCountSeqsBelow();
+
+  void setTestCountSeqsBelow(long value);
+
+  @Hidden
+  @Description("Test only: throw once per JVM when the signal with this seq is read, to see the "
+      + "job recover from its last checkpoint by itself; -1 = off.")
+  @Default.Long(-1)
+  long getTestFailOnceAtSeq();
+
+  void setTestFailOnceAtSeq(long value);
 }

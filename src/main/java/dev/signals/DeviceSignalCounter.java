@@ -40,8 +40,10 @@ public class DeviceSignalCounter {
       options.setStreaming(true); // the rate source never ends
     } // A bounded run is left to the runner's batch mode, unless --streaming=true is given.
 
-    PCollection<EventsCounted> counts = pipeline
-        .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond(), options.getNumEvents()))
+    PCollection<Long> seqs = pipeline
+        .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond(), options.getNumEvents()));
+    seqs = FaultTestSwitches.apply(seqs, options); // nothing unless a fault test asks for it
+    PCollection<EventsCounted> counts = seqs
         .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
         .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval)
             .expiringAfter(Duration.standardSeconds(options.getDeviceTimeoutSeconds())));

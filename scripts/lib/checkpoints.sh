@@ -1,0 +1,109 @@
+# Checkpoints and restore, one way for every runner (sourced by run.sh and the submit scripts).
+#
+#   --checkpointDir=DIR   take checkpoints into DIR (created if missing); it must not hold a
+#                         checkpoint already, unless --restore is given
+#   --restore             go on from the newest complete checkpoint in DIR
+#
+# translated into what each runner needs:
+#   Flink: --checkpointingInterval (2000 ms unless given), externalized checkpoints retained on
+#          cancellation, --stateBackend (filesystem unless given; or rocksdb) with its storage in
+#          DIR. Restore: the newest DIR/<job>/chk-N holding a _metadata file. In local mode
+#          ([local]) Beam ignores --savepointPath, so it goes in a flink-conf.yaml of a
+#          --flinkConfDir (execution.savepoint.path); on a cluster, --savepointPath.
+#   Spark: --checkpointDir=DIR with --checkpointDurationMillis equal to --batchIntervalMillis
+#          (trials lost or doubled signals on restore when they differed). Spark restores from
+#          DIR by itself; --restore checks first that there is something to restore.
+# Bad input (a missing, empty, corrupt or unwritable DIR; a runner that cannot checkpoint): one
+# line, exit 2.
+
+# checkpoint_options RUNNER MODE ARGS...: reads --checkpointDir and --restore from ARGS; sets
+# checkpoint_args (to add) and remaining_args (ARGS without ours). MODE: local or cluster.
+checkpoint_options() {
+  local runner=$1 mode=$2; shift 2
+  local dir="" restore=false
+  checkpoint_args=() remaining_args=()
+  for arg in "$@"; do
+    case $arg in
+      --checkpointDir=*) dir=${arg#--checkpointDir=} ;;
+      --restore|--restore=true) restore=true ;;
+      --restore=false) ;;
+      *) remaining_args+=("$arg") ;;
+    esac
+  done
+  if [[ -z $dir ]]; then
+    $restore && die "--restore needs --checkpointDir=DIR, the directory the earlier run checkpointed into"
+    return 0
+  fi
+  [[ $runner != direct ]] || die "the DirectRunner does not checkpoint; use flink or spark with --checkpointDir"
+  [[ $dir == /* ]] || dir=$PWD/$dir
+  dir=${dir%/}
+  if $restore; then
+    [[ -d $dir ]] || die "--restore: the checkpoint directory $dir does not exist; give the --checkpointDir of the earlier run"
+    [[ -n $(ls -A "$dir") ]] || die "--restore: the checkpoint directory $dir is empty; there is nothing to restore (drop --restore to start afresh)"
+  else
+    mkdir -p "$dir" 2>/dev/null || die "--checkpointDir: cannot create $dir; choose a directory you can write to"
+  fi
+  [[ -w $dir ]] || die "--checkpointDir: $dir is not writable; checkpoints could not be taken (fix its permissions or choose another directory)"
+
+  case $runner in
+    flink) flink_checkpoint_options "$dir" "$restore" "$mode" ;;
+    spark) spark_checkpoint_options "$dir" "$restore" ;;
+  esac
+}
+
+has_arg() { local name=$1 a; for a in "${remaining_args[@]+"${remaining_args[@]}"}"; do [[ $a == --$name=* ]] && return 0; done; return 1; }
+
+flink_checkpoint_options() {
+  local dir=$1 restore=$2 mode=$3 newest
+  newest=$(ls -t "$dir"/*/chk-*/_metadata 2>/dev/null | head -1 || true)
+  $restore || [[ -z $newest ]] || holds_checkpoint "$dir"
+  has_arg checkpointingInterval || checkpoint_args+=(--checkpointingInterval=2000)
+  has_arg stateBackend || checkpoint_args+=(--stateBackend=filesystem)
+  checkpoint_args+=(--externalizedCheckpointsEnabled=true --retainExternalizedCheckpointsOnCancellation=true
+    --stateBackendStoragePath="file://$dir")
+  if $restore; then
+    # The newest complete checkpoint: a chk-N folder with its _metadata written last.
+    [[ -n $newest ]] || die "--restore: no complete Flink checkpoint (*/chk-N/_metadata) in $dir; was it written by a Flink run with --checkpointDir=$dir?"
+    # A Flink checkpoint's metadata begins with the magic number 0x4960672d (Checkpoints.HEADER_MAGIC_NUMBER).
+    [[ $(od -An -tx1 -N4 "$newest" | tr -d ' \n') == 4960672d ]] \
+      || die "--restore: $newest is not a Flink checkpoint (corrupt or truncated); delete that chk folder to fall back to an older one"
+    local checkpoint=${newest%/_metadata}
+    say "Restoring from $checkpoint"
+    if [[ $mode == local ]]; then
+      local conf_dir; conf_dir=$(mktemp -d)
+      echo "execution.savepoint.path: file://$checkpoint" > "$conf_dir/flink-conf.yaml"
+      checkpoint_args+=(--flinkConfDir="$conf_dir")
+    else
+      checkpoint_args+=(--savepointPath="file://$checkpoint")
+    fi
+  fi
+}
+
+spark_checkpoint_options() {
+  local dir=$1 restore=$2 batch=500 given
+  given=$(option_value batchIntervalMillis "${remaining_args[@]+"${remaining_args[@]}"}")
+  [[ -n $given ]] && batch=$given
+  if has_arg checkpointDurationMillis; then
+    given=$(option_value checkpointDurationMillis "${remaining_args[@]}")
+    [[ $given == "$batch" ]] || say "warning: --checkpointDurationMillis=$given differs from the batch interval ($batch ms); restores lost or doubled signals in trials"
+  else
+    checkpoint_args+=(--checkpointDurationMillis="$batch")
+  fi
+  has_arg batchIntervalMillis || checkpoint_args+=(--batchIntervalMillis="$batch")
+  checkpoint_args+=(--checkpointDir="$dir")
+  local files
+  files=$(ls -t "$dir"/spark-checkpoint/checkpoint-* 2>/dev/null | grep -v '\.bk$' || true)
+  if $restore; then
+    [[ -n $files ]] || die "--restore: no Spark checkpoint (spark-checkpoint/checkpoint-*) in $dir; was it written by a Spark run with --checkpointDir=$dir?"
+    # Spark writes its checkpoints through its compression codec (LZ4 by default).
+    [[ $(head -c 8 "$(head -1 <<<"$files")") == LZ4Block ]] \
+      || die "--restore: $(head -1 <<<"$files") is not a Spark checkpoint (corrupt or truncated); delete it to fall back to an older one"
+    say "Restoring from $dir (Spark reads its newest checkpoint)"
+  else
+    [[ -z $files ]] || holds_checkpoint "$dir"
+  fi
+}
+
+holds_checkpoint() {
+  die "--checkpointDir: $1 holds a checkpoint of an earlier run; add --restore to go on from it, or choose an empty directory"
+}

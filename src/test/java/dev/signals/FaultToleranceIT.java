@@ -1,0 +1,262 @@
+package dev.signals;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Nothing lost, nothing counted twice: runs with checkpoints are killed with SIGKILL at random
+ * moments and restored (scripts/run.sh --checkpointDir=DIR --restore), and at the end every
+ * device's count equals the histogram of what the source emitted. The source emits seqs at a
+ * rate forever, but with the test-only {@code --testCountSeqsBelow=N} only seqs below N are
+ * counted, so the final counts are known: the histogram of the device function over [0, N).
+ * Run by {@code mvn -Pfaults verify} (and {@code .ci/run}).
+ */
+class FaultToleranceIT {
+  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final int RATE = 200;
+  private static final long NUM_COUNTED = 8_000; // 40 s of source time
+  /** Each killed run brings the total this far further before it is killed. */
+  private static final long PROGRESS_PER_RUN = 2_000;
+  /**
+   * The last run must finish the count this soon after its first report: a restored run has at
+   * most about 3,200 signals (16 s) left to count, a run that silently started afresh 40 s.
+   */
+  private static final long LAST_RUN_LIMIT_MILLIS = 25_000;
+  private static final int NUM_DEVICES = 10;
+  private static final int KILLS = 3;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"flink", "spark"})
+  void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner) throws Exception {
+    Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-");
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    System.out.println(runner + ": random seed " + seed + ", checkpoints in " + checkpoints);
+    List<List<String>> outputs = new ArrayList<>();
+    for (int run = 0; run <= KILLS; run++) {
+      List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
+          runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2",
+          "--numDevices=" + NUM_DEVICES, "--testCountSeqsBelow=" + NUM_COUNTED,
+          "--checkpointDir=" + checkpoints));
+      if (run > 0) {
+        command.add("--restore");
+      }
+      long startedAt = System.currentTimeMillis();
+      LaunchedProgram.Running program = LaunchedProgram.start(command);
+      if (run < KILLS) {
+        // Kill at a random moment once the counts have come further and this run has taken a
+        // checkpoint after that, so that the runs together count most of the signals.
+        awaitTotal(outputs, program, (run + 1) * PROGRESS_PER_RUN, runner);
+        awaitCheckpointNewerThan(checkpoints, runner, System.currentTimeMillis(), program);
+        Thread.sleep(random.nextInt(4_000));
+        program.process().destroyForcibly(); // SIGKILL: run.sh execs the JVM
+        LaunchedProgram killed = program.await(30);
+        System.out.println(runner + ": run " + run + " killed after "
+            + (killed.exitedAtMillis - startedAt) / 1000.0 + " s, " + killed.stdout.size() + " reports");
+        outputs.add(killed.stdoutText());
+      } else {
+        // The last run goes on until every counted seq is in a report, then stops.
+        awaitTotal(outputs, program, NUM_COUNTED, runner);
+        program.process().destroy();
+        LaunchedProgram last = program.await(60);
+        outputs.add(last.stdoutText());
+        long firstReport = last.stdout.get(0).readAtMillis();
+        long complete = firstReportReaching(outputs, last, NUM_COUNTED);
+        System.out.println(runner + ": the last run completed the count "
+            + (complete - firstReport) / 1000.0 + " s after its first report");
+        assertThat("the last run went on from a checkpoint (it had little left to count)",
+            complete - firstReport, lessThan(LAST_RUN_LIMIT_MILLIS));
+      }
+    }
+    Map<Integer, Long> expected = new HashMap<>();
+    for (long seq = 0; seq < NUM_COUNTED; seq++) {
+      expected.merge(ToSignal.deviceOf(seq, NUM_DEVICES), 1L, Long::sum);
+    }
+    assertThat("final counts (seed " + seed + ")", latestCounts(outputs), equalTo(expected));
+  }
+
+  /** Flink restarts a failed task from its last checkpoint by itself, and stays exact. */
+  @Test
+  void flinkRecoversFromAFailureInsideTheJobByItself() throws Exception {
+    Path checkpoints = Files.createTempDirectory("checkpoints-failure-");
+    long countBelow = 4_000;
+    LaunchedProgram.Running program = LaunchedProgram.start(List.of(
+        PROJECT.resolve("scripts/run.sh").toString(), "flink", "--output=jsonl",
+        "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2", "--numDevices=" + NUM_DEVICES,
+        "--testCountSeqsBelow=" + countBelow, "--testFailOnceAtSeq=2000",
+        "--checkpointDir=" + checkpoints));
+    long deadline = System.currentTimeMillis() + 150_000;
+    while (System.currentTimeMillis() < deadline && program.process().isAlive()
+        && total(latestCounts(List.of(textOf(program)))) < countBelow) {
+      Thread.sleep(1_000);
+    }
+    program.process().destroy();
+    LaunchedProgram done = program.await(60);
+    assertThat(done.diagnostics(), String.join("\n", done.stderr),
+        containsString("test-only failure injected at seq 2000"));
+    Map<Integer, Long> expected = new HashMap<>();
+    for (long seq = 0; seq < countBelow; seq++) {
+      expected.merge(ToSignal.deviceOf(seq, NUM_DEVICES), 1L, Long::sum);
+    }
+    assertThat(done.diagnostics(), latestCounts(List.of(done.stdoutText())), equalTo(expected));
+  }
+
+  /** Bad checkpoint directories: one line naming the problem, exit 2, before anything starts. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "flink  | missing | does not exist",
+      "spark  | missing | does not exist",
+      "flink  | empty   | is empty",
+      "spark  | empty   | is empty",
+      "flink  | corrupt | is not a Flink checkpoint",
+      "spark  | corrupt | is not a Spark checkpoint",
+      "flink  | foreign | no complete Flink checkpoint",
+      "spark  | foreign | no Spark checkpoint",
+      "flink  | unwritable | cannot create",
+      "direct | empty   | does not checkpoint",
+  })
+  void badCheckpointDirectoriesAreExplainedInOneLine(String runner, String state, String says)
+      throws Exception {
+    Path dir = Files.createTempDirectory("bad-checkpoints-");
+    boolean restore = true;
+    switch (state) {
+      case "missing" -> dir = dir.resolve("never-written");
+      case "corrupt" -> {
+        Path file = runner.equals("flink")
+            ? dir.resolve("0123456789abcdef0123456789abcdef/chk-7/_metadata")
+            : dir.resolve("spark-checkpoint/checkpoint-1764150000000");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "half a checkpoint");
+      }
+      case "foreign" -> Files.writeString(dir.resolve("notes.txt"), "not a checkpoint");
+      case "unwritable" -> {
+        dir = Path.of("/proc/version/checkpoints"); // cannot be created, even by root
+        restore = false;
+      }
+      default -> { }
+    }
+    List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
+        runner, "--checkpointDir=" + dir));
+    if (restore) {
+      command.add("--restore");
+    }
+    LaunchedProgram program = LaunchedProgram.start(command).await(30);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(2));
+    assertThat(program.diagnostics(), program.stderr, hasSize(1));
+    assertThat(program.stderr.get(0), startsWith("error: "));
+    assertThat(program.stderr.get(0), containsString(says));
+    assertThat(program.stdoutText(), empty());
+  }
+
+  private static void awaitTotal(List<List<String>> earlier, LaunchedProgram.Running program,
+      long total, String runner) throws Exception {
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (true) {
+      List<List<String>> soFar = new ArrayList<>(earlier);
+      soFar.add(textOf(program));
+      if (total(latestCounts(soFar)) >= total) {
+        return;
+      }
+      if (!program.process().isAlive() || System.currentTimeMillis() > deadline) {
+        program.process().destroyForcibly();
+        throw new AssertionError(runner + " did not count " + total + " signals within 180 s:\n"
+            + String.join("\n", program.stderrSoFar()));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** When the last run's report that brought the total to {@code total} was read. */
+  private static long firstReportReaching(List<List<String>> outputs, LaunchedProgram last, long total) {
+    List<List<String>> soFar = new ArrayList<>(outputs.subList(0, outputs.size() - 1));
+    List<String> lastLines = new ArrayList<>();
+    soFar.add(lastLines);
+    for (LaunchedProgram.Line line : last.stdout) {
+      lastLines.add(line.text());
+      if (total(latestCounts(soFar)) >= total) {
+        return line.readAtMillis();
+      }
+    }
+    throw new AssertionError("the total never reached " + total);
+  }
+
+  /** Per device, the count of its report with the latest tick; a later run wins a tie. */
+  private static Map<Integer, Long> latestCounts(List<List<String>> outputs) {
+    Map<Integer, Long> latestTick = new HashMap<>();
+    Map<Integer, Long> count = new HashMap<>();
+    for (List<String> output : outputs) {
+      for (String line : output) {
+        Matcher report = TickReportChecks.JSON_LINE.matcher(line);
+        if (!report.matches()) {
+          continue;
+        }
+        long tick = java.time.Instant.parse(report.group(1)).toEpochMilli();
+        int device = Integer.parseInt(report.group(2));
+        if (tick >= latestTick.getOrDefault(device, Long.MIN_VALUE)) {
+          latestTick.put(device, tick);
+          count.put(device, Long.parseLong(report.group(3)));
+        }
+      }
+    }
+    return count;
+  }
+
+  private static long total(Map<Integer, Long> counts) {
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static List<String> textOf(LaunchedProgram.Running program) {
+    synchronized (program.stdout()) {
+      return program.stdout().stream().map(LaunchedProgram.Line::text).toList();
+    }
+  }
+
+  private static void awaitCheckpointNewerThan(Path dir, String runner, long millis,
+      LaunchedProgram.Running program) throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (!program.process().isAlive()) {
+        throw new AssertionError(runner + " ended before its first checkpoint:\n"
+            + String.join("\n", program.stderrSoFar()));
+      }
+      if (newestCheckpoint(dir, runner) > millis) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    program.process().destroyForcibly();
+    throw new AssertionError(runner + " took no checkpoint within 120 s:\n"
+        + String.join("\n", program.stderrSoFar()));
+  }
+
+  /** When the newest complete checkpoint was written (epoch millis), 0 if none. */
+  private static long newestCheckpoint(Path dir, String runner) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(file -> runner.equals("flink")
+              ? file.getFileName().toString().equals("_metadata")
+              : file.getFileName().toString().matches("checkpoint-\\d+"))
+          .mapToLong(file -> file.toFile().lastModified())
+          .max().orElse(0);
+    }
+  }
+}
