@@ -249,14 +249,19 @@ class FaultToleranceIT {
         + String.join("\n", program.stderrSoFar()));
   }
 
-  /** When the newest complete checkpoint was written (epoch millis), 0 if none. */
-  private static long newestCheckpoint(Path dir, String runner) throws IOException {
+  /**
+   * When the newest complete checkpoint was written (epoch millis), 0 if none yet. The runners
+   * delete temporary files while we look: a file gone mid-walk means "look again".
+   */
+  private static long newestCheckpoint(Path dir, String runner) {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(file -> runner.equals("flink")
               ? file.getFileName().toString().equals("_metadata")
               : file.getFileName().toString().matches("checkpoint-\\d+"))
           .mapToLong(file -> file.toFile().lastModified())
           .max().orElse(0);
+    } catch (IOException | java.io.UncheckedIOException vanished) {
+      return 0;
     }
   }
 }
