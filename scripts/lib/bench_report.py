@@ -38,20 +38,26 @@ for r in rows:
           f"| {float(r['first_report_s']):.1f} s | {r['late_median_ms']} / {r['late_max_ms']} ms "
           f"| {int(r['peak_rss_mb']):,} MB | {heap} |")
 
-# Heap per device: the growth of live heap from the smallest to the largest device count, per device.
+# Heap per device at the largest device count, two ways: all live heap over the devices (an upper
+# bound: the engine's own objects are in it), and the growth of live heap from the smallest device
+# count (the engine's share cancels out, but in-flight data at the moment of the probe does not:
+# Spark's batches of millions of rows can make it negative).
 print()
-print("Live heap per device at the largest device count (live heap there minus at the smallest count, "
-      "divided by the difference in devices; live heap from `jcmd <pid> GC.class_histogram`, "
+print("Live heap per device at the largest device count (live heap from `jcmd <pid> GC.class_histogram`, "
       "which runs a full GC, 8 s before the end of the run):")
 print()
-print("| what | devices | live heap | per device |")
-print("|---|---|---|---|")
+print("| what | devices | live heap | live heap / devices | growth from the smallest count, per device |")
+print("|---|---|---|---|---|")
 for runner in ORDER:
-    mine = [r for r in rows if r["runner"] == runner and r["live_heap_mb"]]
+    mine = [r for r in rows if r["runner"] == runner and r["live_heap_mb"] and r["events_per_second"]]
     if len(mine) < 2:
-        continue
+        continue  # no device count beyond the smallest was measured
     small = min(mine, key=lambda r: int(r["devices"]))
     large = max(mine, key=lambda r: int(r["devices"]))
+    devices = int(large["devices"])
+    upper = int(large["live_heap_mb"]) * 1048576 / devices
     per_device = (int(large["live_heap_mb"]) - int(small["live_heap_mb"])) * 1048576 / (
-        int(large["devices"]) - int(small["devices"]))
-    print(f"| {NAMES[runner]} | {int(large['devices']):,} | {int(large['live_heap_mb']):,} MB | {per_device:,.0f} bytes |")
+        devices - int(small["devices"]))
+    growth = f"{per_device:,.0f} bytes" if per_device > 0 else \
+        f"n/a (less live heap than at {int(small['devices']):,}: data in flight)"
+    print(f"| {NAMES[runner]} | {devices:,} | {int(large['live_heap_mb']):,} MB | {upper:,.0f} bytes | {growth} |")
