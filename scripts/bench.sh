@@ -1,53 +1,135 @@
 #!/usr/bin/env bash
-# Throughput benchmark of the Beam pipeline (not part of `mvn verify`): each runner, unthrottled
-# (--rowsPerSecond=0, --output=jsonl, 10 s ticks), for each device count; prints a markdown table.
+# Throughput benchmark (issue 5; not part of `mvn verify`): the Beam pipeline on each runner and,
+# in the same run, the same workload written natively for Flink and Spark (bench/), unthrottled,
+# for each device count. Nothing else may run on the machine meanwhile.
 #
-#   scripts/bench.sh [--runners "direct flink spark"] [--devices "10 100000"]
-#                    [--warmup SECONDS] [--measure SECONDS]
+#   scripts/bench.sh [--runners "direct flink spark native-flink native-spark"]
+#                    [--devices "10 100000"] [--flink-devices "10 100000 1000000"]
+#                    [--warmup SECONDS] [--measure SECONDS] [--out DIR] [--beam-args "..."]
+#
+# Beam: scripts/run.sh <runner> --rowsPerSecond=0 --output=jsonl --numDevices=N (10 s ticks).
+# native-flink: DataStream, KeyedProcessFunction + ValueState + processing-time timers.
+# native-spark: rate-micro-batch source, flatMapGroupsWithState + GroupState, 10 s trigger.
+# --flink-devices (default: --devices plus 1,000,000) is for flink and native-flink. --beam-args
+# adds pipeline options to the Beam runs (to try a lever, e.g. "--objectReuse=true").
 #
 # Per run: steady-state events/s (growth of the sum of all devices' counts between ticks, after
 # the warm-up, over at least --measure seconds), time from launch to the first report, how late
-# each tick's first report appears after the tick (median/max), and peak RSS. Nothing else may
-# run on the machine meanwhile. Still to come (issue 5): native Flink and Spark baselines, heap
-# per device, plot.
+# each tick's first report appears after the tick (median/max), peak RSS, and live heap (after
+# a full GC, `jcmd GC.class_histogram`, near the end of the run). Writes to --out (default
+# bench/results): results.csv, results.md (machine, versions, date, the table with ratios Beam /
+# native and heap per device), events-per-second.png.
 set -euo pipefail
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-runners="direct flink spark" devices="10 100000" warmup=20 measure=60
+runners="direct flink spark native-flink native-spark" devices="10 100000" flink_devices=""
+warmup=20 measure=60 out="$project/bench/results" beam_args=""
+command_line="scripts/bench.sh $*"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runners) runners=$2; shift 2 ;;
     --devices) devices=$2; shift 2 ;;
+    --flink-devices) flink_devices=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --measure) measure=$2; shift 2 ;;
-    *) echo "error: unknown argument '$1'; use --runners, --devices, --warmup or --measure" >&2; exit 2 ;;
+    --out) out=$2; shift 2 ;;
+    --beam-args) beam_args=$2; shift 2 ;;
+    *) echo "error: unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out or --beam-args" >&2; exit 2 ;;
   esac
 done
-for n in $warmup $measure $devices; do
+flink_devices=${flink_devices:-"$devices 1000000"}
+for n in $warmup $measure $devices $flink_devices; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive whole number" >&2; exit 2; }
 done
+for runner in $runners; do
+  case $runner in direct|flink|spark|native-flink|native-spark) ;; *)
+    echo "error: unknown runner '$runner'; use direct, flink, spark, native-flink or native-spark" >&2; exit 2 ;; esac
+done
 command -v python3 >/dev/null || { echo "error: python3 is needed to read the results" >&2; exit 2; }
+mkdir -p "$out"
+csv="$out/results.csv"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
-run_seconds=$((warmup + measure + 40)) # start-up, the tick before the warm-up ends, a spare tick
+# Build everything first, untimed: the pipeline per runner, each baseline, the plot.
+for runner in $runners; do
+  case $runner in
+    native-*) part=${runner#native-}
+              mvn -B -q -f "$project/bench/pom.xml" -P"$part" -DskipTests package >&2 ;;
+    *) "$project/scripts/run.sh" "$runner" --help >/dev/null ;;
+  esac
+done
+mvn -B -q -f "$project/bench/pom.xml" -Pplot -DskipTests package >&2
+read -r -a java17_opens < "$project/.mvn/jvm.config"
+bench_classpath() { echo "$project/bench/target/$1/classes:$(cat "$project/bench/target/$1/classpath.txt")"; }
+bench_log="-Dlog4j2.configurationFile=$project/bench/src/main/resources/log4j2.xml"
+
+# rate-micro-batch rows per batch for native Spark: enough that a batch takes longer than the
+# 10 s trigger (measured about 2 M rows/s at 10 and 100,000 devices), so Spark never waits
+# for the trigger, i.e. runs unthrottled; see NativeSparkCounter.
+spark_rows_per_batch=25000000
+
+# The command for one run, into the array `cmd`; its running time into `run_seconds`.
+command_for() {
+  local runner=$1 n=$2
+  run_seconds=$((warmup + measure + 50)) # start-up, the warm-up's tick, a spare tick, the heap probe
+  case $runner in
+    native-flink) cmd=(java "$bench_log" -cp "$(bench_classpath flink)"
+                       dev.signals.bench.flink.NativeFlinkCounter --numDevices="$n" --runSeconds=$run_seconds) ;;
+    native-spark) run_seconds=$((run_seconds + 30)) # batches, hence ticks, come about 12 s apart
+                  cmd=(env SPARK_LOCAL_IP=127.0.0.1 java "${java17_opens[@]}" "$bench_log" -cp "$(bench_classpath spark)"
+                       dev.signals.bench.spark.NativeSparkCounter --numDevices="$n" --runSeconds=$run_seconds
+                       --rowsPerBatch=$spark_rows_per_batch) ;;
+    *) cmd=("$project/scripts/run.sh" "$runner" --rowsPerSecond=0 --output=jsonl --numDevices="$n"
+            --runSeconds=$run_seconds $beam_args) ;;
+  esac
+}
+
 stamp='import sys, time
 for line in sys.stdin: sys.stdout.write(f"{time.time():.3f} {line}")'
-
-echo "| runner | devices | events/s | first report after launch | tick lateness median / max | peak RSS |"
-echo "|---|---|---|---|---|---|"
-for runner in $runners; do
-  "$project/scripts/run.sh" "$runner" --help >/dev/null # builds if needed, untimed
-  for n in $devices; do
-    out=$(mktemp) rss=$(mktemp)
+echo "runner,devices,events_per_second,first_report_s,late_median_ms,late_max_ms,peak_rss_mb,live_heap_mb" > "$csv"
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+all_devices=$(printf '%s\n' $devices $flink_devices | sort -n -u)
+for n in $all_devices; do
+  for runner in $runners; do
+    case $runner in
+      *flink) [[ " $flink_devices " == *" $n "* ]] || continue ;;
+      *) [[ " $devices " == *" $n "* ]] || continue ;;
+    esac
+    command_for "$runner" "$n"
+    echo "$(date -u +%H:%M:%S) $runner, $n devices, ${run_seconds} s..." >&2
+    stdout="$work/stdout" rss="$work/rss" fifo="$work/fifo"
+    rm -f "$fifo" && mkfifo "$fifo"
+    python3 -u -c "$stamp" < "$fifo" > "$stdout" &
+    stamper=$!
     launched=$(date +%s.%N)
-    /usr/bin/time -f %M -o "$rss" "$project/scripts/run.sh" "$runner" --rowsPerSecond=0 \
-        --output=jsonl --numDevices="$n" --runSeconds=$run_seconds 2>/dev/null \
-      | python3 -u -c "$stamp" > "$out" || true
-    if figures=$(python3 "$project/scripts/lib/bench_stats.py" "$out" "$launched" "$warmup" "$measure"); then
+    /usr/bin/time -f %M -o "$rss" "${cmd[@]}" > "$fifo" 2> "$work/stderr-$runner-$n" &
+    timed=$!
+    # Live heap near the end: a full GC and a class histogram of the run's JVM (the child of
+    # `time`; run.sh execs java). Ticks from then on are left out of the figures.
+    sleep "$(python3 -c "print(max(0, $launched + $run_seconds - 8 - $(date +%s.%N)))")"
+    probed=$(date +%s.%N)
+    jvm=$(pgrep -P "$timed" java || true) live=""
+    [[ -n $jvm ]] && live=$(jcmd "$jvm" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }' || true)
+    wait "$timed" || true
+    wait "$stamper" || true
+    if figures=$(python3 "$project/scripts/lib/bench_stats.py" "$stdout" "$launched" "$warmup" "$measure" "$probed"); then
       read -r rate first late_p50 late_max measured <<<"$figures"
-      printf '| %s | %s | %s | %s s | %s / %s ms | %s MB |\n' "$runner" "$n" \
-        "$rate" "$first" "$late_p50" "$late_max" "$(( $(tail -1 "$rss") / 1024 ))"
+      echo "$runner,$n,${rate//,/},$first,$late_p50,$late_max,$(( $(tail -1 "$rss") / 1024 )),${live:-}" >> "$csv"
     else
-      printf '| %s | %s | failed: see above | | | |\n' "$runner" "$n"
+      echo "$runner,$n,,,,,,"  >> "$csv"
+      cp "$stdout" "$out/failed-$runner-$n.stdout"; cp "$work/stderr-$runner-$n" "$out/failed-$runner-$n.stderr"
+      echo "  failed; its output is in $out/failed-$runner-$n.*; its stderr ends:" >&2
+      tail -5 "$work/stderr-$runner-$n" >&2
     fi
-    rm -f "$out" "$rss"
+    tail -1 "$csv" >&2
   done
 done
+
+# The report: machine, versions, date, the table with ratios; then the plot.
+versions=$(sed -n 's:.*<\(beam\|flink\|spark\)\.version>\(.*\)</.*:\1 \2:p' "$project/pom.xml" | paste -sd, | sed 's/,/, /g')
+python3 "$project/scripts/lib/bench_report.py" "$csv" \
+  "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)" \
+  "Java $(java -version 2>&1 | sed -n 's/.*version "\(.*\)".*/\1/p'), $versions" \
+  "$started" "$command_line" "$warmup" "$measure" > "$out/results.md"
+java -cp "$(bench_classpath plot)" dev.signals.bench.plot.PlotResults "$csv" "$out/events-per-second.png"
+cat "$out/results.md"

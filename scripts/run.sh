@@ -37,8 +37,16 @@ case $runner in
   direct) has_option runner || runner_args+=(--runner=DirectRunner) ;;
   flink)  has_option runner || runner_args+=(--runner=FlinkRunner)
           has_option flinkMaster || runner_args+=("--flinkMaster=[local]")
-          # Our elements are immutable, so Flink need not copy them between chained operators.
-          has_option fasterCopy || runner_args+=(--fasterCopy=true) ;;
+          # Our elements are immutable, so Flink need not copy them between chained operators,
+          # nor make new objects to deserialise into.
+          has_option fasterCopy || runner_args+=(--fasterCopy=true)
+          has_option objectReuse || runner_args+=(--objectReuse=true)
+          # Beam metrics cost the Flink runner more per element than anything else (4.8x events/s
+          # without them, see the README's Benchmarks); nothing here reads them.
+          has_option disableMetrics || runner_args+=(--disableMetrics=true)
+          # Streaming bundles end after 1,000 elements by default; larger ones (still at most 1 s,
+          # --maxBundleTimeMills) let more signals be added up per device before the state.
+          has_option maxBundleSize || runner_args+=(--maxBundleSize=1000000) ;;
   spark)  has_option runner || runner_args+=(--runner=SparkRunner)
           has_option sparkMaster || runner_args+=("--sparkMaster=local[2]")
           # Spark 3.5 on Java 17 needs the module openings its own launcher adds; Maven's JVM

@@ -44,8 +44,10 @@ parallelism=${parallelism:-2}
 jar=$(bundled_jar flink)
 job_name=$(option_value jobName "${args[@]+"${args[@]}"}")
 [[ -n $job_name ]] || { job_name=device-signal-counter-$(date +%Y%m%d-%H%M%S)-$$; args+=(--jobName="$job_name"); }
+# The same Flink options as scripts/run.sh (see the README's Benchmarks for what each buys).
 runner_args=(--runner=FlinkRunner --flinkMaster="$master" --parallelism="$parallelism"
-  --attachedMode=false --detached=true --fasterCopy=true)
+  --attachedMode=false --detached=true --fasterCopy=true --objectReuse=true --disableMetrics=true
+  --maxBundleSize=1000000)
 
 # Output of our own cluster: where the TaskManager's stdout and log stand now.
 local_cluster=false

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Reads a benchmark run's stamped jsonl ("<epoch seconds> <json>" per line) and prints one
-line of figures: steady-state events/s, time from launch to the first report, and how late each
-tick's first report appeared after the tick (median and max).
+line of figures: steady-state events/s, time from launch to the first report, how late each
+tick's first report appeared after the tick (median and max), and the seconds measured.
 
-  bench_stats.py <stamped-stdout> <launch-epoch-seconds> <warmup-seconds> <measure-seconds>
+  bench_stats.py <stamped-stdout> <launch-epoch-seconds> <warmup-seconds> <measure-seconds> [<until>]
+
+<until> (epoch seconds): ignore ticks from then on (bench.sh probes the heap then, which pauses
+the JVM).
 """
 import json
 import statistics
@@ -11,14 +14,21 @@ import sys
 from datetime import datetime
 
 stamped, launched, warmup, measure = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+until = float(sys.argv[5]) if len(sys.argv) > 5 else float("inf")
 latest = {}          # deviceId -> last reported count
 total = 0            # sum of latest counts: the signals counted so far
 total_at_tick = {}   # tick (epoch s) -> total once that tick's reports are in
 first_read = {}      # tick -> when its first report was read
 first_report = None
-for line in open(stamped):
+lines = open(stamped).readlines()
+for number, line in enumerate(lines, 1):
     read_at, _, payload = line.partition(" ")
-    report = json.loads(payload)
+    try:
+        report = json.loads(payload)
+    except ValueError:
+        if number == len(lines) and not line.endswith("\n"):
+            break  # the JVM was halted while printing its last line
+        sys.exit(f"error: line {number} is not a report: {line[:200]!r}")
     if "tick" not in report:
         continue
     tick = datetime.fromisoformat(report["tick"].replace("Z", "+00:00")).timestamp()
@@ -29,7 +39,7 @@ for line in open(stamped):
     latest[device] = report["count"]
     total_at_tick[tick] = total
 
-ticks = sorted(total_at_tick)
+ticks = sorted(t for t in total_at_tick if t < until)
 if len(ticks) < 3:
     sys.exit("error: fewer than 3 ticks with reports; run longer")
 start = next((t for t in ticks if t >= ticks[0] + warmup), None)

@@ -1,0 +1,98 @@
+package dev.signals.bench.plot;
+
+import java.awt.Color;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.NumberFormat;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler.LegendLayout;
+import org.knowm.xchart.style.Styler.LegendPosition;
+
+/**
+ * Draws scripts/bench.sh's results.csv as bars: million events/s per device count, one bar per
+ * runner, Beam next to the native baseline of the same engine, each bar labelled with its value
+ * (a linear scale, so that bar lengths compare as the ratios do; the DirectRunner's bar is a
+ * sliver).
+ *
+ * <pre>java ... dev.signals.bench.plot.PlotResults results.csv events-per-second.png</pre>
+ */
+public class PlotResults {
+  private static final Map<String, String> NAMES = new LinkedHashMap<>();
+  private static final Map<String, Color> COLOURS = new LinkedHashMap<>();
+
+  static {
+    NAMES.put("direct", "Beam, Direct");
+    NAMES.put("flink", "Beam, Flink [local]");
+    NAMES.put("native-flink", "native Flink");
+    NAMES.put("spark", "Beam, Spark local[2]");
+    NAMES.put("native-spark", "native Spark");
+    COLOURS.put("direct", new Color(0x999999));
+    COLOURS.put("flink", new Color(0x1F77B4));
+    COLOURS.put("native-flink", new Color(0xAEC7E8));
+    COLOURS.put("spark", new Color(0xD62728));
+    COLOURS.put("native-spark", new Color(0xFF9896));
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> lines = Files.readAllLines(Path.of(args[0]));
+    List<String> header = List.of(lines.get(0).split(","));
+    int runnerColumn = header.indexOf("runner");
+    int devicesColumn = header.indexOf("devices");
+    int rateColumn = header.indexOf("events_per_second");
+    Map<String, Map<Long, Double>> rates = new LinkedHashMap<>();
+    TreeSet<Long> deviceCounts = new TreeSet<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      long devices = Long.parseLong(cells[devicesColumn]);
+      deviceCounts.add(devices);
+      if (!cells[rateColumn].isEmpty()) {
+        rates.computeIfAbsent(cells[runnerColumn], r -> new LinkedHashMap<>())
+            .put(devices, Double.parseDouble(cells[rateColumn]) / 1e6);
+      }
+    }
+
+    CategoryChart chart = new CategoryChartBuilder()
+        .width(900).height(520)
+        .title("Device signal counter, unthrottled: million events/s (higher is better)")
+        .xAxisTitle("devices").yAxisTitle("million events/s")
+        .build();
+    chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(LegendLayout.Horizontal);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotGridVerticalLinesVisible(false);
+    chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
+    chart.getStyler().setLabelsFontColor(Color.BLACK);
+    chart.getStyler().setLabelsRotation(90);
+    chart.getStyler().setLabelsPosition(0.98);
+    chart.getStyler().setYAxisDecimalPattern("0.0##");
+    chart.getStyler().setOverlapped(false);
+
+    NumberFormat thousands = NumberFormat.getIntegerInstance(Locale.ROOT);
+    List<String> categories = new ArrayList<>();
+    for (long devices : deviceCounts) {
+      categories.add(thousands.format(devices));
+    }
+    for (String runner : NAMES.keySet()) {
+      Map<Long, Double> byDevices = rates.get(runner);
+      if (byDevices == null) {
+        continue;
+      }
+      List<Double> values = new ArrayList<>();
+      for (long devices : deviceCounts) {
+        values.add(byDevices.get(devices)); // null: not run at this device count
+      }
+      chart.addSeries(NAMES.get(runner), categories, values).setFillColor(COLOURS.get(runner));
+    }
+    BitmapEncoder.saveBitmap(chart, args[1], BitmapFormat.PNG);
+  }
+}
