@@ -38,7 +38,7 @@ class ClusterIT {
           .await(FOLLOW_SECONDS + 120);
       assertThat(submit.diagnostics(), submit.exitCode, equalTo(0));
       assertThat(submit.diagnostics(), submit.stdoutText(), not(empty()));
-      TickReportChecks.assertConsistent(submit, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS);
+      TickReportChecks.assertConsistent(submit, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS, false);
       TickReportChecks.assertProgressLinesMatch(submit, RATE, INTERVAL_SECONDS);
     }
   }
@@ -56,7 +56,7 @@ class ClusterIT {
       assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
       assertThat(followed.diagnostics(), String.join("\n", followed.stderr),
           org.hamcrest.Matchers.containsString("Job " + jobId + " is CANCELED"));
-      TickReportChecks.assertConsistent(followed, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS);
+      TickReportChecks.assertConsistent(followed, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS, false);
       TickReportChecks.assertProgressLinesMatch(followed, RATE, INTERVAL_SECONDS);
     }
   }
