@@ -44,7 +44,9 @@ class DeviceSignalCounterIT {
         "--runSeconds=" + RUN_SECONDS);
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
-    TickReportChecks.assertConsistent(program, RATE, INTERVAL_SECONDS, 10, 15);
+    // Spark prints a tick's reports in a micro-batch up to a second or two after it fired.
+    boolean firingSeenInOutput = !System.getProperty("it.runnerArgs", "").contains("SparkRunner");
+    TickReportChecks.assertConsistent(program, RATE, INTERVAL_SECONDS, 10, 15, firingSeenInOutput);
     int progressLines = TickReportChecks.assertProgressLinesMatch(program, RATE, INTERVAL_SECONDS);
     // The runners' own logs stay quiet: a few lines at most besides the progress.
     assertThat(program.diagnostics(), program.stderr.size() - progressLines, lessThanOrEqualTo(10));

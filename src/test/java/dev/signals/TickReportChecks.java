@@ -46,12 +46,14 @@ final class TickReportChecks {
   }
 
   /**
-   * {@code readWhenPrinted}: the program's stdout is read as it prints. When it is not (a script
-   * that follows a cluster's output files, polling each second), the time between two ticks'
-   * firings is only known to lie within the interval plus or minus the 3 s a report may lag.
+   * {@code firingSeenInOutput}: when a tick's first report is read tells when the tick fired.
+   * Where it does not (Spark, whose micro-batches print a tick's reports up to a batch or two
+   * after it fired; a script that polls a cluster's output files each second), the time between
+   * two ticks' firings is only known to lie within the interval plus or minus the 3 s a report
+   * may lag, and the growth is checked against that.
    */
   static void assertConsistent(LaunchedProgram program, int rate, int intervalSeconds,
-      int numDevices, int startupAllowanceSeconds, boolean readWhenPrinted) {
+      int numDevices, int startupAllowanceSeconds, boolean firingSeenInOutput) {
     List<Report> reports = new ArrayList<>();
     for (String line : program.stdoutText()) {
       Matcher json = JSON_LINE.matcher(line);
@@ -104,7 +106,7 @@ final class TickReportChecks {
         double seconds = (firstReadOfTick.get(tick.getKey()) - firstReadOfTick.get(previous.getKey())) / 1000.0;
         double between = (tick.getKey() - previous.getKey()) / 1000.0;
         assertThat("growth over the interval ending " + tick.getKey() + " (" + seconds + " s)",
-            (double) (tick.getValue() - previous.getValue()), readWhenPrinted
+            (double) (tick.getValue() - previous.getValue()), firingSeenInOutput
                 ? both(greaterThanOrEqualTo(rate * seconds * 0.75)).and(lessThanOrEqualTo(rate * seconds * 1.25))
                 : both(greaterThanOrEqualTo(rate * (between - 3))).and(lessThanOrEqualTo(rate * (between + 3))));
       }
