@@ -25,7 +25,8 @@ started=$(date +%s)
 echo "| seconds | heap after full GC | tick reports so far | expiries so far |"
 echo "|---|---|---|---|"
 for step in $(seq 1 18); do
-  sleep $((started + step * 10 - $(date +%s)))
+  wait_seconds=$((started + step * 10 - $(date +%s)))
+  [[ $wait_seconds -gt 0 ]] && sleep $wait_seconds
   kill -0 $pid 2>/dev/null || break
   jcmd $pid GC.run > /dev/null 2>&1 || true
   heap_kb=$(jstat -gc $pid 2>/dev/null | awk 'NR==2 {printf "%d", $3 + $4 + $6 + $8}' || echo 0)

@@ -57,16 +57,13 @@ overview() {
 }
 
 status() {
-  local running=0
-  for name in jobmanager taskmanager; do
-    if alive $name; then echo "$name: running (pid $(cat "$cluster_dir/pids/$name.pid"))"; running=$((running + 1))
-    else echo "$name: not running"; fi
-  done
+  local all_running=0
+  process_status jobmanager taskmanager || all_running=1
   if alive jobmanager; then
     echo "dashboard and REST: $rest, $(overview taskmanagers) TaskManager(s), $(overview slots-available) of $(overview slots-total) slots free, $(overview jobs-running) job(s) running"
   fi
   alive taskmanager && echo "jobs' stdout: $cluster_dir/logs/taskmanager.out"
-  [[ $running -eq 2 ]]
+  return $all_running
 }
 
 jobs() {

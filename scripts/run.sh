@@ -64,16 +64,10 @@ log_config=log4j2.xml
 classpath_file="$project/target/classpath-$runner.txt"
 if [[ ! -s $classpath_file ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$classpath_file" -print -quit) ]]; then
   echo "Building for the $runner runner (mvn -P$runner-runner compile)..." >&2
-  build_log=$(mktemp)
+  rm -f "$classpath_file"
   # Spark is 'provided' in the pom (a cluster brings it); here it runs in-process.
-  if ! mvn -B -Dstyle.color=never -f "$project/pom.xml" -P"$runner-runner" -Dspark.scope=runtime -DskipTests compile \
-      dependency:build-classpath -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime > "$build_log" 2>&1; then
-    grep -E 'ERROR|FATAL' "$build_log" >&2 || tail -20 "$build_log" >&2
-    rm -f "$classpath_file" "$build_log"
-    echo "error: the build failed (above); fix it, or run the same Maven command to see it all" >&2
-    exit 1
-  fi
-  rm -f "$build_log"
+  quiet_mvn "the build" -f "$project/pom.xml" -P"$runner-runner" -Dspark.scope=runtime -DskipTests \
+    compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime
 fi
 
 exec java "${jvm_args[@]+"${jvm_args[@]}"}" -Dlog4j2.configurationFile="$log_config" \

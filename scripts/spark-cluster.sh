@@ -51,16 +51,13 @@ alive_workers() {
 }
 
 status() {
-  local running=0
-  for name in master worker; do
-    if alive $name; then echo "$name: running (pid $(cat "$cluster_dir/pids/$name.pid"))"; running=$((running + 1))
-    else echo "$name: not running"; fi
-  done
+  local all_running=0
+  process_status master worker || all_running=1
   if alive master; then
     echo "master: spark://127.0.0.1:$master_port, UI http://127.0.0.1:$master_ui, $(alive_workers) worker(s) registered"
   fi
   alive worker && echo "worker: UI http://127.0.0.1:$worker_ui, executors' output under $cluster_dir/work/"
-  [[ $running -eq 2 ]]
+  return $all_running
 }
 
 case ${1:-} in

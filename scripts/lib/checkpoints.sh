@@ -11,8 +11,11 @@
 #          ([local]) Beam ignores --savepointPath, so it goes in a flink-conf.yaml of a
 #          --flinkConfDir (execution.savepoint.path); on a cluster, --savepointPath.
 #   Spark: --checkpointDir=DIR with --checkpointDurationMillis equal to --batchIntervalMillis
-#          (trials lost or doubled signals on restore when they differed). Spark restores from
-#          DIR by itself; --restore checks first that there is something to restore.
+#          (trials lost or doubled signals on restore when they differed), both 1000 ms unless
+#          given: with 500 ms batches Spark's checkpoint writer fell behind (the newest
+#          checkpoint 6 minutes old after 30 minutes, heap and disk growing; README, Soak).
+#          Spark restores from DIR by itself; --restore checks first that there is something
+#          to restore.
 # Bad input (a missing, empty, corrupt or unwritable DIR; a runner that cannot checkpoint): one
 # line, exit 2.
 
@@ -80,7 +83,7 @@ flink_checkpoint_options() {
 }
 
 spark_checkpoint_options() {
-  local dir=$1 restore=$2 batch=500 given
+  local dir=$1 restore=$2 batch=1000 given
   given=$(option_value batchIntervalMillis "${remaining_args[@]+"${remaining_args[@]}"}")
   [[ -n $given ]] && batch=$given
   if has_arg checkpointDurationMillis; then

@@ -42,6 +42,16 @@ stop_process() {
   say "stopped $name (pid $pid)"
 }
 
+# process_status NAME...: one line per process of this cluster; true when all of them run.
+process_status() {
+  local running=0
+  for name in "$@"; do
+    if alive "$name"; then echo "$name: running (pid $(cat "$cluster_dir/pids/$name.pid"))"; running=$((running + 1))
+    else echo "$name: not running"; fi
+  done
+  [[ $running -eq $# ]]
+}
+
 # wait_for_http URL SECONDS NAME: waits until URL answers, or fails naming NAME's log.
 wait_for_http() {
   local url=$1 seconds=$2 name=$3
@@ -67,14 +77,7 @@ bundled_jar() {
   jar=$(ls "$project"/target/beam-device-counter-*-"$runner"-bundled.jar 2>/dev/null | head -1 || true)
   if [[ -z $jar ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$jar" -print -quit) ]]; then
     say "Building the $runner bundle (mvn -P$runner-runner package -DskipTests)..."
-    local build_log; build_log=$(mktemp)
-    if ! mvn -B -Dstyle.color=never -f "$project/pom.xml" -P"$runner-runner" -DskipTests package > "$build_log" 2>&1; then
-      grep -E 'ERROR|FATAL' "$build_log" >&2 || tail -20 "$build_log" >&2
-      rm -f "$build_log"
-      echo "error: the build failed (above); fix it, or run the same Maven command to see it all" >&2
-      exit 1
-    fi
-    rm -f "$build_log"
+    quiet_mvn "building the $runner bundle" -f "$project/pom.xml" -P"$runner-runner" -DskipTests package
     jar=$(ls "$project"/target/beam-device-counter-*-"$runner"-bundled.jar | head -1)
   fi
   echo "$jar"
@@ -93,12 +96,7 @@ spark_environment() {
 install_spark() {
   [[ -d $SPARK_HOME/jars ]] && return 0
   say "Assembling Spark 3.5.0 from Maven Central into $SPARK_HOME (once, about a minute)..."
-  local log; log=$(mktemp)
-  if ! mvn -B -Dstyle.color=never -f "$project/runners/spark/home/pom.xml" package -Dspark.home="$SPARK_HOME" > "$log" 2>&1; then
-    grep -E 'ERROR|FATAL' "$log" >&2 || tail -20 "$log" >&2
-    rm -f "$log"; die "could not assemble Spark (Maven output above)"
-  fi
-  rm -f "$log"
+  quiet_mvn "assembling Spark" -f "$project/runners/spark/home/pom.xml" package -Dspark.home="$SPARK_HOME"
   echo "Spark 3.5.0 (Scala 2.12), jars from Maven Central by runners/spark/home/pom.xml" > "$SPARK_HOME/RELEASE"
 }
 
@@ -113,10 +111,5 @@ flink_environment() {
 install_flink() {
   [[ -d $flink_home/lib ]] && return 0
   say "Assembling Flink 1.19.0 from Maven Central into $flink_home (once)..."
-  local log; log=$(mktemp)
-  if ! mvn -B -Dstyle.color=never -f "$project/runners/flink/home/pom.xml" package -Dflink.home="$flink_home" > "$log" 2>&1; then
-    grep -E 'ERROR|FATAL' "$log" >&2 || tail -20 "$log" >&2
-    rm -f "$log"; die "could not assemble Flink (Maven output above)"
-  fi
-  rm -f "$log"
+  quiet_mvn "assembling Flink" -f "$project/runners/flink/home/pom.xml" package -Dflink.home="$flink_home"
 }

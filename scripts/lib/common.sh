@@ -11,3 +11,17 @@ option_value() {
   for a in "$@"; do [[ $a == --$name=* ]] && value=${a#--"$name"=}; done
   echo "$value"
 }
+
+# quiet_mvn WHAT MAVEN-ARGS...: runs Maven with its output in a temporary log; on failure shows
+# the log's ERROR lines (or its tail), then one line naming WHAT failed, and exits 1.
+quiet_mvn() {
+  local what=$1 log; shift
+  log=$(mktemp)
+  if ! mvn -B -Dstyle.color=never "$@" > "$log" 2>&1; then
+    grep -E 'ERROR|FATAL' "$log" >&2 || tail -20 "$log" >&2
+    rm -f "$log"
+    echo "error: $what failed (Maven output above); run 'mvn $*' to see all of it" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}

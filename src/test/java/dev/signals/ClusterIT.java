@@ -1,14 +1,22 @@
 package dev.signals;
 
+import static dev.signals.ExactCounts.histogram;
+import static dev.signals.ExactCounts.latestCounts;
+import static dev.signals.ExactCounts.newestCheckpoint;
+import static dev.signals.ExactCounts.total;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * The clusters, as the README's "Run on a cluster" section runs them: start a cluster with its
  * script, submit with the submit script, read the counts the script follows for about 40 s, check
  * them like the runner matrix does, stop the job, stop the cluster, and leave no process behind,
- * also when a step fails. Run by {@code mvn -Pclusters verify} (and {@code .ci/run}).
+ * also when a step fails. On Flink also: cancel a job with checkpoints and restore it. Run by
+ * {@code mvn -Pclusters verify} (and {@code .ci/run}).
  */
 class ClusterIT {
   private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
@@ -46,19 +55,98 @@ class ClusterIT {
   @Test
   void flinkSessionClusterRunsTheBundleDetachedAndCountsAtTheRate() throws Exception {
     try (Cluster cluster = Cluster.start("flink")) {
-      LaunchedProgram.Running submit = LaunchedProgram.start(List.of(script("submit-flink.sh"),
-          "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS));
-      String jobId = awaitJobId(submit, 180);
-      Thread.sleep(TimeUnit.SECONDS.toMillis(FOLLOW_SECONDS));
-      // Detached: the job runs on until cancelled; the script follows its output till then.
-      run(180, script("flink-cluster.sh"), "cancel", jobId);
-      LaunchedProgram followed = submit.await(60);
-      assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
-      assertThat(followed.diagnostics(), String.join("\n", followed.stderr),
-          org.hamcrest.Matchers.containsString("Job " + jobId + " is CANCELED"));
+      LaunchedProgram followed;
+      try (LaunchedProgram.Running submit = LaunchedProgram.start(List.of(script("submit-flink.sh"),
+          "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS))) {
+        String jobId = awaitJobId(submit, 180);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(FOLLOW_SECONDS));
+        // Detached: the job runs on until cancelled; the script follows its output till then.
+        run(180, script("flink-cluster.sh"), "cancel", jobId);
+        followed = submit.await(60);
+        assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
+        assertThat(followed.diagnostics(), String.join("\n", followed.stderr),
+            org.hamcrest.Matchers.containsString("Job " + jobId + " is CANCELED"));
+      }
       TickReportChecks.assertConsistent(followed, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS, false);
       TickReportChecks.assertProgressLinesMatch(followed, RATE, INTERVAL_SECONDS);
     }
+  }
+
+  /**
+   * A job cancelled after a checkpoint and submitted again with {@code --restore} goes on from the
+   * newest retained checkpoint (on a cluster through {@code --savepointPath}), and the counts of
+   * the two jobs end exact.
+   */
+  @Test
+  void flinkSessionClusterRestoresACancelledJobFromItsNewestCheckpoint() throws Exception {
+    Path checkpoints = Files.createTempDirectory("cluster-checkpoints-");
+    int numDevices = 10;
+    long countBelow = 900; // 45 s of the source
+    long firstJobTotal = 300;
+    List<String> options = List.of("--output=jsonl", "--rowsPerSecond=" + RATE,
+        "--triggerIntervalSeconds=2", "--numDevices=" + numDevices,
+        "--testCountSeqsBelow=" + countBelow, "--checkpointDir=" + checkpoints);
+    try (Cluster cluster = Cluster.start("flink")) {
+      List<String> first = runFlinkJobUntil(options, List.of(), firstJobTotal, checkpoints);
+      List<String> second = runFlinkJobUntil(
+          concat(options, List.of("--restore")), List.of(first), countBelow, null);
+      // A job that started afresh would first report the few signals of its first tick per device.
+      assertThat("the restored job's first reports carry the checkpointed counts",
+          total(firstReportPerDevice(second)), greaterThanOrEqualTo(firstJobTotal));
+      assertThat(latestCounts(List.of(first, second)), equalTo(histogram(countBelow, numDevices)));
+    }
+  }
+
+  /**
+   * Submits a job with {@code options}, follows it until the reports of {@code earlier} jobs and
+   * its own add up to {@code total} (and, given {@code checkpoints}, until a checkpoint taken after
+   * that is complete), cancels it; returns its stdout.
+   */
+  private static List<String> runFlinkJobUntil(List<String> options, List<List<String>> earlier,
+      long total, Path checkpoints) throws Exception {
+    try (LaunchedProgram.Running submit =
+        LaunchedProgram.start(concat(List.of(script("submit-flink.sh")), options))) {
+      String jobId = awaitJobId(submit, 180);
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (total(latestCounts(concat(earlier, List.of(submit.stdoutTextSoFar())))) < total) {
+        awaitStep(submit, deadline, "the counts did not reach " + total);
+      }
+      // A checkpoint begun after the total was read (the interval is 2 s) holds at least it.
+      long after = System.currentTimeMillis() + 2_500;
+      while (checkpoints != null && newestCheckpoint(checkpoints, "flink") <= after) {
+        awaitStep(submit, deadline, "no checkpoint after the counts reached " + total);
+      }
+      run(180, script("flink-cluster.sh"), "cancel", jobId);
+      LaunchedProgram followed = submit.await(60);
+      assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
+      return followed.stdoutText();
+    }
+  }
+
+  private static void awaitStep(LaunchedProgram.Running submit, long deadline, String failure)
+      throws Exception {
+    if (System.currentTimeMillis() > deadline || !submit.process().isAlive()) {
+      throw new AssertionError(failure + " within 120 s:\n" + String.join("\n", submit.stderrSoFar()));
+    }
+    Thread.sleep(250);
+  }
+
+  /** Per device, the count of its first report. */
+  private static Map<Integer, Long> firstReportPerDevice(List<String> output) {
+    Map<Integer, Long> first = new HashMap<>();
+    for (String line : output) {
+      Matcher report = TickReportChecks.JSON_LINE.matcher(line);
+      if (report.matches()) {
+        first.putIfAbsent(Integer.parseInt(report.group(2)), Long.parseLong(report.group(3)));
+      }
+    }
+    return first;
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> both = new ArrayList<>(a);
+    both.addAll(b);
+    return both;
   }
 
   @Test

@@ -1,5 +1,9 @@
 package dev.signals;
 
+import static dev.signals.ExactCounts.histogram;
+import static dev.signals.ExactCounts.latestCounts;
+import static dev.signals.ExactCounts.newestCheckpoint;
+import static dev.signals.ExactCounts.total;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -9,16 +13,11 @@ import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -70,39 +69,37 @@ class FaultToleranceIT {
         command.add("--restore");
       }
       long startedAt = System.currentTimeMillis();
-      LaunchedProgram.Running program = LaunchedProgram.start(command);
-      if (run < KILLS) {
-        // Kill at a random moment once the counts have come further and this run has taken a
-        // checkpoint after that, so that the runs together count most of the signals.
-        awaitTotal(outputs, program, (run + 1) * PROGRESS_PER_RUN, runner);
-        awaitCheckpointNewerThan(checkpoints, runner, System.currentTimeMillis(), program);
-        Thread.sleep(random.nextInt(4_000));
-        program.process().destroyForcibly(); // SIGKILL: run.sh execs the JVM
-        LaunchedProgram killed = program.await(30);
-        System.out.println(runner + ": run " + run + " killed after "
-            + (killed.exitedAtMillis - startedAt) / 1000.0 + " s, " + killed.stdout.size() + " reports");
-        outputs.add(killed.stdoutText());
-      } else {
-        // The last run goes on until every counted seq is in a report, then stops.
-        awaitTotal(outputs, program, NUM_COUNTED, runner);
-        program.process().destroy();
-        LaunchedProgram last = program.await(60);
-        outputs.add(last.stdoutText());
-        assertThat("the last run had signals left to count: " + last.diagnostics(),
-            last.stdout, not(empty()));
-        long firstReport = last.stdout.get(0).readAtMillis();
-        long complete = firstReportReaching(outputs, last, NUM_COUNTED);
-        System.out.println(runner + ": the last run completed the count "
-            + (complete - firstReport) / 1000.0 + " s after its first report");
-        assertThat("the last run went on from a checkpoint (it had little left to count)",
-            complete - firstReport, lessThan(LAST_RUN_LIMIT_MILLIS));
+      try (LaunchedProgram.Running program = LaunchedProgram.start(command)) {
+        if (run < KILLS) {
+          // Kill at a random moment once the counts have come further and this run has taken a
+          // checkpoint after that, so that the runs together count most of the signals.
+          awaitTotal(outputs, program, (run + 1) * PROGRESS_PER_RUN, runner);
+          awaitCheckpointNewerThan(checkpoints, runner, System.currentTimeMillis(), program);
+          Thread.sleep(random.nextInt(4_000));
+          program.process().destroyForcibly(); // SIGKILL: run.sh execs the JVM
+          LaunchedProgram killed = program.await(30);
+          System.out.println(runner + ": run " + run + " killed after "
+              + (killed.exitedAtMillis - startedAt) / 1000.0 + " s, " + killed.stdout.size() + " reports");
+          outputs.add(killed.stdoutText());
+        } else {
+          // The last run goes on until every counted seq is in a report, then stops.
+          awaitTotal(outputs, program, NUM_COUNTED, runner);
+          program.process().destroy();
+          LaunchedProgram last = program.await(60);
+          outputs.add(last.stdoutText());
+          assertThat("the last run had signals left to count: " + last.diagnostics(),
+              last.stdout, not(empty()));
+          long firstReport = last.stdout.get(0).readAtMillis();
+          long complete = firstReportReaching(outputs, last, NUM_COUNTED);
+          System.out.println(runner + ": the last run completed the count "
+              + (complete - firstReport) / 1000.0 + " s after its first report");
+          assertThat("the last run went on from a checkpoint (it had little left to count)",
+              complete - firstReport, lessThan(LAST_RUN_LIMIT_MILLIS));
+        }
       }
     }
-    Map<Integer, Long> expected = new HashMap<>();
-    for (long seq = 0; seq < NUM_COUNTED; seq++) {
-      expected.merge(ToSignal.deviceOf(seq, NUM_DEVICES), 1L, Long::sum);
-    }
-    assertThat("final counts (seed " + seed + ")", latestCounts(outputs), equalTo(expected));
+    assertThat("final counts (seed " + seed + ")", latestCounts(outputs),
+        equalTo(histogram(NUM_COUNTED, NUM_DEVICES)));
   }
 
   /** Flink restarts a failed task from its last checkpoint by itself, and stays exact. */
@@ -110,25 +107,24 @@ class FaultToleranceIT {
   void flinkRecoversFromAFailureInsideTheJobByItself() throws Exception {
     Path checkpoints = Files.createTempDirectory("checkpoints-failure-");
     long countBelow = 4_000;
-    LaunchedProgram.Running program = LaunchedProgram.start(List.of(
+    LaunchedProgram done;
+    try (LaunchedProgram.Running program = LaunchedProgram.start(List.of(
         PROJECT.resolve("scripts/run.sh").toString(), "flink", "--output=jsonl",
         "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2", "--numDevices=" + NUM_DEVICES,
         "--testCountSeqsBelow=" + countBelow, "--testFailOnceAtSeq=2000",
-        "--checkpointDir=" + checkpoints));
-    long deadline = System.currentTimeMillis() + 150_000;
-    while (System.currentTimeMillis() < deadline && program.process().isAlive()
-        && total(latestCounts(List.of(textOf(program)))) < countBelow) {
-      Thread.sleep(1_000);
+        "--checkpointDir=" + checkpoints))) {
+      long deadline = System.currentTimeMillis() + 150_000;
+      while (System.currentTimeMillis() < deadline && program.process().isAlive()
+          && total(latestCounts(List.of(program.stdoutTextSoFar()))) < countBelow) {
+        Thread.sleep(1_000);
+      }
+      program.process().destroy();
+      done = program.await(60);
     }
-    program.process().destroy();
-    LaunchedProgram done = program.await(60);
     assertThat(done.diagnostics(), String.join("\n", done.stderr),
         containsString("test-only failure injected at seq 2000"));
-    Map<Integer, Long> expected = new HashMap<>();
-    for (long seq = 0; seq < countBelow; seq++) {
-      expected.merge(ToSignal.deviceOf(seq, NUM_DEVICES), 1L, Long::sum);
-    }
-    assertThat(done.diagnostics(), latestCounts(List.of(done.stdoutText())), equalTo(expected));
+    assertThat(done.diagnostics(), latestCounts(List.of(done.stdoutText())),
+        equalTo(histogram(countBelow, NUM_DEVICES)));
   }
 
   /** Bad checkpoint directories: one line naming the problem, exit 2, before anything starts. */
@@ -183,7 +179,7 @@ class FaultToleranceIT {
     long deadline = System.currentTimeMillis() + 240_000;
     while (true) {
       List<List<String>> soFar = new ArrayList<>(earlier);
-      soFar.add(textOf(program));
+      soFar.add(program.stdoutTextSoFar());
       if (total(latestCounts(soFar)) >= total) {
         return;
       }
@@ -210,37 +206,6 @@ class FaultToleranceIT {
     throw new AssertionError("the total never reached " + total);
   }
 
-  /** Per device, the count of its report with the latest tick; a later run wins a tie. */
-  private static Map<Integer, Long> latestCounts(List<List<String>> outputs) {
-    Map<Integer, Long> latestTick = new HashMap<>();
-    Map<Integer, Long> count = new HashMap<>();
-    for (List<String> output : outputs) {
-      for (String line : output) {
-        Matcher report = TickReportChecks.JSON_LINE.matcher(line);
-        if (!report.matches()) {
-          continue;
-        }
-        long tick = java.time.Instant.parse(report.group(1)).toEpochMilli();
-        int device = Integer.parseInt(report.group(2));
-        if (tick >= latestTick.getOrDefault(device, Long.MIN_VALUE)) {
-          latestTick.put(device, tick);
-          count.put(device, Long.parseLong(report.group(3)));
-        }
-      }
-    }
-    return count;
-  }
-
-  private static long total(Map<Integer, Long> counts) {
-    return counts.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private static List<String> textOf(LaunchedProgram.Running program) {
-    synchronized (program.stdout()) {
-      return program.stdout().stream().map(LaunchedProgram.Line::text).toList();
-    }
-  }
-
   private static void awaitCheckpointNewerThan(Path dir, String runner, long millis,
       LaunchedProgram.Running program) throws Exception {
     long deadline = System.currentTimeMillis() + 120_000;
@@ -257,21 +222,5 @@ class FaultToleranceIT {
     program.process().destroyForcibly();
     throw new AssertionError(runner + " took no checkpoint within 120 s:\n"
         + String.join("\n", program.stderrSoFar()));
-  }
-
-  /**
-   * When the newest complete checkpoint was written (epoch millis), 0 if none yet. The runners
-   * delete temporary files while we look: a file gone mid-walk means "look again".
-   */
-  private static long newestCheckpoint(Path dir, String runner) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(file -> runner.equals("flink")
-              ? file.getFileName().toString().equals("_metadata")
-              : file.getFileName().toString().matches("checkpoint-\\d+"))
-          .mapToLong(file -> file.toFile().lastModified())
-          .max().orElse(0);
-    } catch (IOException | java.io.UncheckedIOException vanished) {
-      return 0;
-    }
   }
 }

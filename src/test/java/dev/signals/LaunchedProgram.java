@@ -83,9 +83,25 @@ final class LaunchedProgram {
     return new Running(process, launchedAt, stdout, stderrFile, reader);
   }
 
-  /** A started command, not yet awaited. */
+  /**
+   * A started command, not yet awaited. Closing it kills the command and whatever it started, if
+   * still running, so that a test failing half-way leaves no JVM behind (use try-with-resources).
+   */
   record Running(Process process, long launchedAtMillis, List<Line> stdout, File stderrFile,
-      Thread reader) {
+      Thread reader) implements AutoCloseable {
+
+    @Override
+    public void close() throws InterruptedException {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The stdout lines read so far, while the command runs. */
+    List<String> stdoutTextSoFar() {
+      synchronized (stdout) {
+        return stdout.stream().map(Line::text).toList();
+      }
+    }
 
     List<String> stderrSoFar() throws IOException {
       return Files.readAllLines(stderrFile.toPath());
@@ -94,7 +110,7 @@ final class LaunchedProgram {
     /** Waits for the exit; kills the command and fails after {@code timeoutSeconds}. */
     LaunchedProgram await(long timeoutSeconds) throws Exception {
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
+        close();
         reader.join(5_000);
         throw new AssertionError("the program did not exit within " + timeoutSeconds
             + " s; stderr:\n" + String.join("\n", stderrSoFar()));
