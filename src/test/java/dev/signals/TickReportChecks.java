@@ -46,11 +46,12 @@ final class TickReportChecks {
   }
 
   /**
-   * {@code firingSeenInOutput}: when a tick's first report is read tells when the tick fired.
-   * Where it does not (Spark, whose micro-batches print a tick's reports up to a batch or two
-   * after it fired; a script that polls a cluster's output files each second), the time between
-   * two ticks' firings is only known to lie within the interval plus or minus the 3 s a report
-   * may lag, and the growth is checked against that.
+   * {@code firingSeenInOutput}: when a tick's first report is read tells when the tick fired,
+   * and the growth between two ticks is checked against the time between their firings. Where
+   * it does not (Spark, whose micro-batches print a tick's reports up to a batch or two after it
+   * fired, and whose source may fall behind and catch up; a script that polls a cluster's output
+   * files each second), the growth since the first tick is checked against the rate, give or
+   * take 6 s of signals.
    */
   static void assertConsistent(LaunchedProgram program, int rate, int intervalSeconds,
       int numDevices, int startupAllowanceSeconds, boolean firingSeenInOutput) {
@@ -100,15 +101,23 @@ final class TickReportChecks {
       assertThat(json.matches(), equalTo(true));
       firstReadOfTick.putIfAbsent(java.time.Instant.parse(json.group(1)).toEpochMilli(), line.readAtMillis());
     }
+    Map.Entry<Long, Long> first = totalAtTick.firstEntry();
     Map.Entry<Long, Long> previous = null;
     for (Map.Entry<Long, Long> tick : totalAtTick.entrySet()) {
-      if (previous != null) {
+      if (previous != null && firingSeenInOutput) {
         double seconds = (firstReadOfTick.get(tick.getKey()) - firstReadOfTick.get(previous.getKey())) / 1000.0;
-        double between = (tick.getKey() - previous.getKey()) / 1000.0;
         assertThat("growth over the interval ending " + tick.getKey() + " (" + seconds + " s)",
-            (double) (tick.getValue() - previous.getValue()), firingSeenInOutput
-                ? both(greaterThanOrEqualTo(rate * seconds * 0.75)).and(lessThanOrEqualTo(rate * seconds * 1.25))
-                : both(greaterThanOrEqualTo(rate * (between - 3))).and(lessThanOrEqualTo(rate * (between + 3))));
+            (double) (tick.getValue() - previous.getValue()),
+            both(greaterThanOrEqualTo(rate * seconds * 0.75)).and(lessThanOrEqualTo(rate * seconds * 1.25)));
+      } else if (previous != null) {
+        // Where firings are not seen, the growth since the first tick is held to the rate, give or
+        // take 6 s of signals: a micro-batch source may fall seconds behind on a busy machine and
+        // catch up in one interval (187 signals in a 100-signal interval was seen on a Spark
+        // cluster), but it may not drift.
+        double since = (tick.getKey() - first.getKey()) / 1000.0;
+        assertThat("growth from the first tick to the tick " + tick.getKey(),
+            (double) (tick.getValue() - first.getValue()),
+            both(greaterThanOrEqualTo(rate * (since - 6))).and(lessThanOrEqualTo(rate * (since + 6))));
       }
       previous = tick;
     }
