@@ -54,7 +54,8 @@ for minute in $(seq 1 "$minutes"); do
   jcmd $pid GC.run > /dev/null 2>&1 || true
   # jstat -gc: survivor, eden and old generation in use (KB), after the full GC above.
   heap_kb=$(jstat -gc $pid 2>/dev/null | awk 'NR==2 {print $3 + $4 + $6 + $8}' || echo 0)
-  checkpoint_mb=$(du -sm "$out/checkpoints" 2>/dev/null | cut -f1 || echo 0)
+  # du complains (and fails) when the runner deletes a file under it mid-walk; its total stands.
+  checkpoint_mb=$({ du -sm "$out/checkpoints" 2>/dev/null || true; } | awk 'NR == 1 {print $1}')
   reports=$(wc -l < "$out/reports.jsonl")
   printf '%s,%d,%d,%s,%s,%s\n' "$minute" $((rss_kb / 1024)) "${heap_kb%.*}" "${checkpoint_mb:-0}" "$reports" \
     "$(newest_checkpoint_age)" \
