@@ -28,11 +28,10 @@ for step in $(seq 1 18); do
   wait_seconds=$((started + step * 10 - $(date +%s)))
   [[ $wait_seconds -gt 0 ]] && sleep $wait_seconds
   kill -0 $pid 2>/dev/null || break
-  jcmd $pid GC.run > /dev/null 2>&1 || true
-  heap_kb=$(jstat -gc $pid 2>/dev/null | awk 'NR==2 {printf "%d", $3 + $4 + $6 + $8}' || echo 0)
+  heap_mb=$(heap_after_full_gc_mb $pid)
   reported=$(grep -c '"tick"' "$out/reports.jsonl" || true)
   expired=$(grep -c '"expired":true' "$out/reports.jsonl" || true)
-  printf '| %d | %d MB | %s | %s |\n' $((step * 10)) $((heap_kb / 1024)) "$reported" "$expired"
+  printf '| %d | %d MB | %s | %s |\n' $((step * 10)) "$heap_mb" "$reported" "$expired"
 done
 wait $pid || true
 say "reports and logs: $out"

@@ -51,15 +51,12 @@ for minute in $(seq 1 "$minutes"); do
   [[ $wait_seconds -gt 0 ]] && sleep $wait_seconds
   kill -0 $pid 2>/dev/null || break
   rss_kb=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null || echo 0)
-  jcmd $pid GC.run > /dev/null 2>&1 || true
-  # jstat -gc: survivor, eden and old generation in use (KB), after the full GC above.
-  heap_kb=$(jstat -gc $pid 2>/dev/null | awk 'NR==2 {print $3 + $4 + $6 + $8}' || echo 0)
+  heap_mb=$(heap_after_full_gc_mb $pid)
   # du complains (and fails) when the runner deletes a file under it mid-walk; its total stands.
   checkpoint_mb=$({ du -sm "$out/checkpoints" 2>/dev/null || true; } | awk 'NR == 1 {print $1}')
   reports=$(wc -l < "$out/reports.jsonl")
-  printf '%s,%d,%d,%s,%s,%s\n' "$minute" $((rss_kb / 1024)) "${heap_kb%.*}" "${checkpoint_mb:-0}" "$reports" \
-    "$(newest_checkpoint_age)" \
-    | awk -F, -v OFS=, '{$3 = int($3 / 1024); print}' >> "$out/samples.csv"
+  printf '%s,%d,%d,%s,%s,%s\n' "$minute" $((rss_kb / 1024)) "$heap_mb" "${checkpoint_mb:-0}" "$reports" \
+    "$(newest_checkpoint_age)" >> "$out/samples.csv"
   say "minute $minute: $(tail -1 "$out/samples.csv")"
 done
 wait $pid || say "the run exited with $? (see $out/stderr.log)"

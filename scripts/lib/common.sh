@@ -25,3 +25,10 @@ quiet_mvn() {
   fi
   rm -f "$log"
 }
+
+# heap_after_full_gc_mb PID: the JVM's heap in use right after a full GC (jcmd GC.run; then
+# jstat -gc: survivor, eden and old generation in use), in MB; 0 if the JVM is gone.
+heap_after_full_gc_mb() {
+  jcmd "$1" GC.run > /dev/null 2>&1 || true
+  { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 2 {mb = int(($3 + $4 + $6 + $8) / 1024)} END {print mb + 0}'
+}

@@ -1,8 +1,10 @@
 package dev.signals;
 
+import static dev.signals.ExactCounts.awaitCheckpointNewerThan;
+import static dev.signals.ExactCounts.awaitTotal;
+import static dev.signals.ExactCounts.firstReportPerDevice;
 import static dev.signals.ExactCounts.histogram;
 import static dev.signals.ExactCounts.latestCounts;
-import static dev.signals.ExactCounts.newestCheckpoint;
 import static dev.signals.ExactCounts.total;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
@@ -107,40 +109,16 @@ class ClusterIT {
     try (LaunchedProgram.Running submit =
         LaunchedProgram.start(concat(List.of(script("submit-flink.sh")), options))) {
       String jobId = awaitJobId(submit, 180);
-      long deadline = System.currentTimeMillis() + 120_000;
-      while (total(latestCounts(concat(earlier, List.of(submit.stdoutTextSoFar())))) < total) {
-        awaitStep(submit, deadline, "the counts did not reach " + total);
-      }
-      // A checkpoint begun after the total was read (the interval is 2 s) holds at least it.
-      long after = System.currentTimeMillis() + 2_500;
-      while (checkpoints != null && newestCheckpoint(checkpoints, "flink") <= after) {
-        awaitStep(submit, deadline, "no checkpoint after the counts reached " + total);
+      awaitTotal(earlier, submit, total, 120);
+      if (checkpoints != null) {
+        // A checkpoint begun after the total was read (the interval is 2 s) holds at least it.
+        awaitCheckpointNewerThan(checkpoints, "flink", System.currentTimeMillis() + 2_500, submit, 120);
       }
       run(180, script("flink-cluster.sh"), "cancel", jobId);
       LaunchedProgram followed = submit.await(60);
       assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
       return followed.stdoutText();
     }
-  }
-
-  private static void awaitStep(LaunchedProgram.Running submit, long deadline, String failure)
-      throws Exception {
-    if (System.currentTimeMillis() > deadline || !submit.process().isAlive()) {
-      throw new AssertionError(failure + " within 120 s:\n" + String.join("\n", submit.stderrSoFar()));
-    }
-    Thread.sleep(250);
-  }
-
-  /** Per device, the count of its first report. */
-  private static Map<Integer, Long> firstReportPerDevice(List<String> output) {
-    Map<Integer, Long> first = new HashMap<>();
-    for (String line : output) {
-      Matcher report = TickReportChecks.JSON_LINE.matcher(line);
-      if (report.matches()) {
-        first.putIfAbsent(Integer.parseInt(report.group(2)), Long.parseLong(report.group(3)));
-      }
-    }
-    return first;
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -224,5 +202,4 @@ class ClusterIT {
       assertThat("processes left behind", left, empty());
     }
   }
-
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.stream.Stream;
 /**
  * What the restore tests ({@link FaultToleranceIT}, {@link ClusterIT}) compare: the counts the
  * reports of one or more runs end with, against the histogram of the device function over the
- * seqs that were counted; and when a runner last wrote a checkpoint.
+ * seqs that were counted; when a runner last wrote a checkpoint; and waits for either.
  */
 final class ExactCounts {
   private ExactCounts() {}
@@ -37,6 +38,18 @@ final class ExactCounts {
       }
     }
     return count;
+  }
+
+  /** Per device, the count of its first report. */
+  static Map<Integer, Long> firstReportPerDevice(List<String> output) {
+    Map<Integer, Long> first = new HashMap<>();
+    for (String line : output) {
+      Matcher report = TickReportChecks.JSON_LINE.matcher(line);
+      if (report.matches()) {
+        first.putIfAbsent(Integer.parseInt(report.group(2)), Long.parseLong(report.group(3)));
+      }
+    }
+    return first;
   }
 
   static long total(Map<Integer, Long> counts) {
@@ -65,6 +78,43 @@ final class ExactCounts {
           .max().orElse(0);
     } catch (IOException | UncheckedIOException vanished) {
       return 0;
+    }
+  }
+
+  /**
+   * Waits until the latest counts of the {@code earlier} runs' reports and {@code program}'s add
+   * up to at least {@code total}; fails (with the program's stderr) if it ends or the time is up.
+   */
+  static void awaitTotal(List<List<String>> earlier, LaunchedProgram.Running program, long total,
+      int withinSeconds) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + withinSeconds * 1000L;
+    while (true) {
+      List<List<String>> soFar = new ArrayList<>(earlier);
+      soFar.add(program.stdoutTextSoFar());
+      if (total(latestCounts(soFar)) >= total) {
+        return;
+      }
+      if (!program.process().isAlive() || System.currentTimeMillis() > deadline) {
+        throw new AssertionError("the counts did not reach " + total + " within " + withinSeconds
+            + " s:\n" + String.join("\n", program.stderrSoFar()));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /**
+   * Waits until {@code runner} completes a checkpoint in {@code dir} after {@code millis} (epoch);
+   * fails (with the program's stderr) if the program ends or the time is up.
+   */
+  static void awaitCheckpointNewerThan(Path dir, String runner, long millis,
+      LaunchedProgram.Running program, int withinSeconds) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + withinSeconds * 1000L;
+    while (newestCheckpoint(dir, runner) <= millis) {
+      if (!program.process().isAlive() || System.currentTimeMillis() > deadline) {
+        throw new AssertionError(runner + " completed no checkpoint after " + millis + " within "
+            + withinSeconds + " s:\n" + String.join("\n", program.stderrSoFar()));
+      }
+      Thread.sleep(200);
     }
   }
 }
