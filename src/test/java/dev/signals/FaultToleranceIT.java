@@ -86,11 +86,11 @@ class FaultToleranceIT {
               last.stdout, not(empty()));
           // A run that started afresh would first report the few signals of its first tick
           // (about 400); one that went on from the newest checkpoint carries what the killed
-          // runs counted (a checkpoint may lag their reports by a batch or a bundle).
+          // runs counted (a checkpoint may lag their reports by a few batches or bundles).
           long firstReports = total(firstReportPerDevice(last.stdoutText()));
           System.out.println(runner + ": the last run's first reports add up to " + firstReports);
           assertThat("the last run went on from the newest checkpoint: its first reports",
-              firstReports, greaterThanOrEqualTo(KILLS * PROGRESS_PER_RUN - 1_000));
+              firstReports, greaterThanOrEqualTo(KILLS * PROGRESS_PER_RUN - 1_500));
         }
       }
     }
