@@ -109,11 +109,7 @@ class FaultToleranceIT {
         "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2", "--numDevices=" + NUM_DEVICES,
         "--testCountSeqsBelow=" + countBelow, "--testFailOnceAtSeq=2000",
         "--checkpointDir=" + checkpoints))) {
-      long deadline = System.currentTimeMillis() + 150_000;
-      while (System.currentTimeMillis() < deadline && program.process().isAlive()
-          && total(latestCounts(List.of(program.stdoutTextSoFar()))) < countBelow) {
-        Thread.sleep(1_000);
-      }
+      awaitTotal(List.of(), program, countBelow, 150);
       program.process().destroy();
       done = program.await(60);
     }
