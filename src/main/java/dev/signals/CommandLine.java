@@ -115,6 +115,9 @@ final class CommandLine {
     return switch (option) {
       case "output" -> Arrays.stream(OutputFormat.values()).map(Enum::name)
           .collect(Collectors.joining(" or "));
+      case "tickAlignment" -> Arrays.stream(CounterOptions.TickAlignment.values()).map(Enum::name)
+          .collect(Collectors.joining(" or "));
+      case "detached" -> "true or false";
       case "rowsPerSecond", "deviceTimeoutSeconds", "numEvents", "runSeconds" -> "a whole number, 0 or more";
       default -> "a whole number, 1 or more";
     };

@@ -31,8 +31,8 @@ import org.joda.time.Instant;
  * <p>Contract, per device:
  *
  * <ul>
- *   <li>ticks fall on wall-clock multiples of the interval (…:00, …:10, …:20 for 10 s), the same
- *       for every device, like Spark's trigger;
+ *   <li>ticks fall every interval from a grid origin ({@link #withTicksFrom}; the epoch unless
+ *       set, so …:00, …:10, …:20 for 10 s, like Spark's trigger), the same for every device;
  *   <li>at a tick, a device that received signals since its previous report emits one {@link
  *       EventsCounted} with its running total; a device that received nothing emits nothing;
  *   <li>an idle device keeps its count but no armed timer; it reports again at the first tick
@@ -44,10 +44,12 @@ import org.joda.time.Instant;
  */
 public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
   private final Duration triggerInterval;
+  private final Instant tickOrigin;
   private final Duration deviceTimeout;
 
-  private CountEventsPerDevice(Duration triggerInterval, Duration deviceTimeout) {
+  private CountEventsPerDevice(Duration triggerInterval, Instant tickOrigin, Duration deviceTimeout) {
     this.triggerInterval = triggerInterval;
+    this.tickOrigin = tickOrigin;
     this.deviceTimeout = deviceTimeout;
   }
 
@@ -57,7 +59,15 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
       throw new IllegalArgumentException(
           "triggerInterval must be at least 1 ms, got " + triggerInterval);
     }
-    return new CountEventsPerDevice(triggerInterval, Duration.ZERO);
+    return new CountEventsPerDevice(triggerInterval, new Instant(0), Duration.ZERO);
+  }
+
+  /**
+   * Puts the ticks at {@code origin} plus whole intervals (before or after it) instead of at
+   * multiples of the interval since the epoch.
+   */
+  public CountEventsPerDevice withTicksFrom(Instant origin) {
+    return new CountEventsPerDevice(triggerInterval, origin, deviceTimeout);
   }
 
   /**
@@ -70,7 +80,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     if (deviceTimeout == null || deviceTimeout.getMillis() < 0) {
       throw new IllegalArgumentException("deviceTimeout must be zero (never) or more, got " + deviceTimeout);
     }
-    return new CountEventsPerDevice(triggerInterval, deviceTimeout);
+    return new CountEventsPerDevice(triggerInterval, tickOrigin, deviceTimeout);
   }
 
   @Override
@@ -80,7 +90,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         .apply("CountPerDeviceInBundle", ParDo.of(new CountPerDeviceInBundleFn()))
         .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
         .apply("UpdateDeviceCount",
-            ParDo.of(new UpdateDeviceCountFn(triggerInterval, deviceTimeout, bounded)));
+            ParDo.of(new UpdateDeviceCountFn(triggerInterval, tickOrigin, deviceTimeout, bounded)));
   }
 
   /**
@@ -162,7 +172,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     @StateId(FINAL_REPORTED)
     private final StateSpec<ValueState<Boolean>> finalReportedSpec = StateSpecs.value();
 
-    /** Fires at the next multiple of the trigger interval (processing time). */
+    /** Fires at the next tick of the grid (processing time). */
     @TimerId(TICK)
     private final TimerSpec tickSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
@@ -184,11 +194,19 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     private final TimerSpec silenceSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
     private final Duration triggerInterval;
+    /**
+     * What {@code Timer.offset} needs for {@code align(interval)} to land on the grid: align()
+     * finds the next instant t with (t + offset) a multiple of the interval.
+     */
+    private final Duration gridOffset;
     private final Duration deviceTimeout;
     private final boolean untilEndOfInput;
 
-    UpdateDeviceCountFn(Duration triggerInterval, Duration deviceTimeout, boolean untilEndOfInput) {
+    UpdateDeviceCountFn(Duration triggerInterval, Instant tickOrigin, Duration deviceTimeout,
+        boolean untilEndOfInput) {
       this.triggerInterval = triggerInterval;
+      this.gridOffset = Duration.millis(
+          Math.floorMod(-tickOrigin.getMillis(), triggerInterval.getMillis()));
       this.deviceTimeout = deviceTimeout;
       this.untilEndOfInput = untilEndOfInput;
       this.endOfInputSpec = TimerSpecs.timer(
@@ -212,8 +230,8 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
       }
       count.write((before == null ? 0L : before) + signalsOfDevice.getValue());
       if (tickArmed.read() == null) {
-        // align(): the next multiple of the interval since the epoch, so all devices share ticks.
-        tick.align(triggerInterval).setRelative();
+        // The next tick of the grid, the same for all devices.
+        nextTick(tick);
         tickArmed.write(true);
       }
     }
@@ -238,7 +256,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         // A signal processed in the very millisecond of a tick that had already fired (Flink
         // fires at >= the tick) armed a timer for that same tick again, because align() rounds
         // an on-grid "now" to itself. Report it at the next tick instead of reporting twice.
-        tick.align(triggerInterval).setRelative();
+        nextTick(tick);
         return;
       }
       out.output(report(deviceId, count, lastReportedCount, thisTick, Kind.TICK));
@@ -260,11 +278,11 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         return;
       }
       Instant fired = timer.fireTimestamp();
-      if (fired.getMillis() % triggerInterval.getMillis() != 0) {
+      if (!isTick(fired)) {
         // Silent long enough. Like Spark, which checks timeouts at its triggers, expire at the
         // next tick, so expirations land in that tick's table; a signal before then restarts
         // the countdown instead.
-        silence.align(triggerInterval).setRelative();
+        nextTick(silence);
         return;
       }
       out.output(report(deviceId, count, lastReportedCount, fired, Kind.EXPIRED));
@@ -285,6 +303,15 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
       // window here and would say nothing to a reader.
       out.output(report(deviceId, count, lastReportedCount, Instant.now(), Kind.FINAL));
       finalReported.write(true);
+    }
+
+    /** Sets {@code timer} for the next tick, or for now if now is a tick. */
+    private void nextTick(Timer timer) {
+      timer.offset(gridOffset).align(triggerInterval).setRelative();
+    }
+
+    private boolean isTick(Instant instant) {
+      return Math.floorMod(instant.getMillis() + gridOffset.getMillis(), triggerInterval.getMillis()) == 0;
     }
 
     /** The device's report; remembers its count so the next report can say what was added. */

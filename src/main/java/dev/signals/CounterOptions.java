@@ -22,11 +22,26 @@ public interface CounterOptions extends StreamingOptions {
   void setNumDevices(int value);
 
   @Description("Seconds between ticks; a device that received signals reports its count at each "
-      + "tick, like Spark's Trigger.ProcessingTime. Ticks fall on multiples of it since the epoch.")
+      + "tick, like Spark's Trigger.ProcessingTime; see --tickAlignment for where ticks fall.")
   @Default.Integer(10)
   int getTriggerIntervalSeconds();
 
   void setTriggerIntervalSeconds(int value);
+
+  @Description("Where ticks fall: 'launch' (every interval from the program's launch, rounded up "
+      + "to the whole second, so the first report comes one interval after launch) or 'clock' (on "
+      + "multiples of the interval since the epoch, ...:00, ...:10, as Spark's trigger aligns its "
+      + "batches; the first report then comes 0 to 1 interval after start-up).")
+  @Default.Enum("launch")
+  TickAlignment getTickAlignment();
+
+  void setTickAlignment(TickAlignment value);
+
+  /** Values of {@code --tickAlignment}. */
+  enum TickAlignment {
+    launch,
+    clock
+  }
 
   @Description("Console format on stdout: 'table' (one table per tick, like Spark's console sink) "
       + "or 'jsonl' (one JSON object per report).")

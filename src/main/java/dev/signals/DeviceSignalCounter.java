@@ -1,10 +1,13 @@
 package dev.signals;
 
+import dev.signals.CounterOptions.TickAlignment;
+import java.lang.management.ManagementFactory;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 
 /**
  * Spark Structured Streaming's {@code flatMapGroupsWithState} demo, on Beam:
@@ -14,7 +17,7 @@ import org.joda.time.Duration;
  *   map to Signal         -> ParDo(ToSignal)
  *   groupByKey(deviceId)  -> keyed by deviceId inside CountEventsPerDevice
  *   flatMapGroupsWithState + GroupState, Trigger.ProcessingTime(10 s)
- *                         -> stateful DoFn with ValueState and an aligned processing-time timer
+ *                         -> stateful DoFn with ValueState and a processing-time timer on the tick grid
  *   console sink          -> ConsoleSink (table or jsonl on stdout)
  *   query progress        -> LogProgress (one line per tick on stderr)
  * </pre>
@@ -46,6 +49,7 @@ public class DeviceSignalCounter {
     PCollection<EventsCounted> counts = seqs
         .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
         .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval)
+            .withTicksFrom(tickOrigin(options.getTickAlignment()))
             .expiringAfter(Duration.standardSeconds(options.getDeviceTimeoutSeconds())));
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
@@ -58,6 +62,23 @@ public class DeviceSignalCounter {
   static GenerateSequence rateSource(long rowsPerSecond, long numEvents) {
     GenerateSequence sequence = numEvents > 0 ? GenerateSequence.from(0).to(numEvents) : GenerateSequence.from(0);
     return rowsPerSecond == 0 ? sequence : sequence.withRate(rowsPerSecond, Duration.standardSeconds(1));
+  }
+
+  /**
+   * Where the tick grid starts. {@code launch}: the JVM's start, rounded up to the whole second,
+   * so the first tick comes one interval (and less than a second) after launch, wherever the
+   * clock's second hand stands; with ticks on the clock's multiples the first report comes 0 to
+   * 1 interval after start-up, up to 16 s after launch on Flink. {@code clock}: the epoch, so
+   * ticks fall on ...:00, ...:10.
+   */
+  static Instant tickOrigin(TickAlignment alignment) {
+    if (alignment == TickAlignment.clock) {
+      return new Instant(0);
+    }
+    // The JVM's own record of its start, to the millisecond (the process start time Linux gives
+    // is only good to about a second).
+    long launched = ManagementFactory.getRuntimeMXBean().getStartTime();
+    return new Instant(Math.floorDiv(launched + 999, 1000) * 1000);
   }
 
   /**

@@ -45,10 +45,12 @@ class CommandLineTest {
       "--numDevices=ten            | --numDevices      | a whole number, 1 or more",
       "--triggerIntervalSeconds=0  | --triggerIntervalSeconds | 1 or more",
       "--output=xml                | --output=xml      | table or jsonl",
+      "--tickAlignment=hour        | --tickAlignment=hour | launch or clock",
+      "--detached=maybe            | --detached=maybe  | true or false",
       "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
       "--numEvents=-5              | --numEvents       | 0 (an endless stream) or more",
       "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
-      "--colour=blue               | unknown option --colour | --detached, --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --triggerIntervalSeconds",
+      "--colour=blue               | unknown option --colour | --detached, --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --tickAlignment, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     BadOptionException bad = assertThrows(BadOptionException.class,

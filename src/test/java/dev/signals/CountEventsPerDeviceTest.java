@@ -181,4 +181,36 @@ class CountEventsPerDeviceTest {
             new EventsCounted(2, 3, 1, T30));
     pipeline.run();
   }
+
+  /**
+   * Ticks from an origin (the program's launch): at the origin plus whole intervals, also for
+   * expirations, and never on the clock's multiples of the interval.
+   */
+  @Test
+  void ticksFallOnTheGridOfTheirOrigin(TestPipeline pipeline) {
+    Instant origin = sec(T0, 3); // ticks at 15:00:13, :23, :33, ...
+    TestStream<Signal> stream = SignalStream.startingAt(sec(T0, 5))
+        .signals(1, 2)
+        .signals(2, 1)
+        .clockJustPast(sec(T10, 3))
+        .clockTo(sec(T10, 5))
+        .signals(2, 1) // device 1 falls silent at 15:00:05, device 2 keeps speaking
+        .clockTo(sec(T20, 0).plus(500)) // 15 s of silence have passed: expiry moves to 15:00:23
+        .clockJustPast(sec(T20, 3))
+        .clockTo(sec(T20, 5))
+        .signals(1, 1)
+        .clockJustPast(sec(T30, 3))
+        .end();
+
+    PAssert.that(pipeline.apply(stream).apply(CountEventsPerDevice.every(Duration.standardSeconds(10))
+            .withTicksFrom(origin)
+            .expiringAfter(Duration.standardSeconds(15))))
+        .containsInAnyOrder(
+            new EventsCounted(1, 2, 2, sec(T10, 3)),
+            new EventsCounted(2, 1, 1, sec(T10, 3)),
+            new EventsCounted(2, 2, 1, sec(T20, 3)),
+            new EventsCounted(1, 2, 0, sec(T20, 3), EventsCounted.Kind.EXPIRED),
+            new EventsCounted(1, 1, 1, sec(T30, 3)));
+    pipeline.run();
+  }
 }

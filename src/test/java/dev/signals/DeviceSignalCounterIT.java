@@ -139,7 +139,8 @@ class DeviceSignalCounterIT {
   @Test
   void tableOutputIsOneSparkStyleTablePerTick() throws Exception {
     LaunchedProgram program = LaunchedProgram.run(60, "--output=table", "--rowsPerSecond=" + RATE,
-        "--triggerIntervalSeconds=2", "--numDevices=5", "--runSeconds=20");
+        "--triggerIntervalSeconds=2", "--numDevices=5", "--runSeconds=20",
+        "--tickAlignment=clock");
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
     List<String> lines = program.stdoutText();
@@ -154,7 +155,8 @@ class DeviceSignalCounterIT {
       assertThat(batch.matches(), equalTo(true));
       assertThat("batches are numbered from 0", Integer.parseInt(batch.group(1)),
           equalTo(expectedBatch++));
-      assertThat(java.time.Instant.parse(batch.group(2)).toEpochMilli() % 2_000, equalTo(0L));
+      assertThat("ticks on the clock's multiples of 2 s",
+          java.time.Instant.parse(batch.group(2)).toEpochMilli() % 2_000, equalTo(0L));
       assertThat(lines.get(i++), equalTo("-------------------------------------------"));
       assertThat(lines.get(i++), equalTo("+--------+-----+"));
       assertThat(lines.get(i++), equalTo("|deviceId|count|"));
