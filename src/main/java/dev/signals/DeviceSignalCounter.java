@@ -67,9 +67,9 @@ public class DeviceSignalCounter {
   /**
    * Where the tick grid starts. {@code launch}: the JVM's start, rounded up to the whole second,
    * so the first tick comes one interval (and less than a second) after launch, wherever the
-   * clock's second hand stands; with ticks on the clock's multiples the first report comes 0 to
-   * 1 interval after start-up, up to 16 s after launch on Flink. {@code clock}: the epoch, so
-   * ticks fall on ...:00, ...:10.
+   * clock's second hand stands (with ticks on the clock's multiples the first report comes 0 to
+   * 1 interval after start-up: up to 22 s after launch on Flink in the benchmark). {@code clock}:
+   * the epoch, so ticks fall on ...:00, ...:10.
    */
   static Instant tickOrigin(TickAlignment alignment) {
     if (alignment == TickAlignment.clock) {
