@@ -46,6 +46,8 @@ class FaultToleranceIT {
   /** Each killed run brings the total this far further before it is killed. */
   private static final long PROGRESS_PER_RUN = 2_000;
   private static final int KILLS = 3;
+  /** A run started without its checkpoint first reports one 2 s tick's signals at most. */
+  private static final long FRESH_START_FIRST_REPORTS_AT_MOST = RATE * 2;
 
   @ParameterizedTest
   @ValueSource(strings = {"flink", "spark"})
@@ -55,6 +57,7 @@ class FaultToleranceIT {
     Random random = new Random(seed);
     System.out.println(runner + ": random seed " + seed + ", checkpoints in " + checkpoints);
     List<List<String>> outputs = new ArrayList<>();
+    long lastRunFirstReports = 0;
     for (int run = 0; run <= KILLS; run++) {
       List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
           runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2",
@@ -84,19 +87,19 @@ class FaultToleranceIT {
           outputs.add(last.stdoutText());
           assertThat("the last run had signals left to count: " + last.diagnostics(),
               last.stdout, not(empty()));
-          // A run that started afresh would first report the few signals of its first tick
-          // (about 400); one that went on from a checkpoint carries most of what the killed
-          // runs counted (6,000). Not all: the state a checkpoint holds may lag the reports
-          // (Spark's by several seconds: seen 4,342), so the bar is half of it.
-          long firstReports = total(firstReportPerDevice(last.stdoutText()));
-          System.out.println(runner + ": the last run's first reports add up to " + firstReports);
-          assertThat("the last run went on from a checkpoint: its first reports",
-              firstReports, greaterThanOrEqualTo(KILLS * PROGRESS_PER_RUN / 2));
+          lastRunFirstReports = total(firstReportPerDevice(last.stdoutText()));
+          System.out.println(runner + ": the last run's first reports add up to " + lastRunFirstReports);
         }
       }
     }
     assertThat("final counts (seed " + seed + ")", latestCounts(outputs),
         equalTo(histogram(NUM_COUNTED, NUM_DEVICES)));
+    // A run that started afresh would first report at most the signals of its first 2 s tick
+    // (400 at 200/s); one that went on from a checkpoint carries much of what the killed runs
+    // reported (6,000), though not all: the state restored may be older than those reports, on
+    // Spark by many seconds when its batches ran behind (seen 2,187 on a slow machine).
+    assertThat("the last run went on from a checkpoint: its first reports", lastRunFirstReports,
+        greaterThanOrEqualTo(FRESH_START_FIRST_REPORTS_AT_MOST * 5 / 2));
   }
 
   /** Flink restarts a failed task from its last checkpoint by itself, and stays exact. */
