@@ -125,13 +125,17 @@ final class TickReportChecks {
       }
       previous = tick;
     }
-    // Each tick's reports appear soon after the tick itself.
+    // Each tick's reports appear soon after the tick itself: within 3 s, or before the next tick
+    // with longer intervals (the cluster tests' 5 s: there they pass through a file the submit
+    // script follows, and a Spark batch that runs behind on a busy machine).
+    long allowedMillis = Math.max(3_000, intervalSeconds * 1000L);
     for (LaunchedProgram.Line line : program.stdout) {
       Matcher json = JSON_LINE.matcher(line.text());
       assertThat(json.matches(), equalTo(true));
       long tick = java.time.Instant.parse(json.group(1)).toEpochMilli();
       assertThat("report read after its tick", line.readAtMillis(), greaterThanOrEqualTo(tick));
-      assertThat("report read within 3 s of its tick", line.readAtMillis(), lessThan(tick + 3_000));
+      assertThat("report read within " + allowedMillis + " ms of its tick", line.readAtMillis(),
+          lessThan(tick + allowedMillis));
     }
   }
 
