@@ -1,6 +1,5 @@
 package dev.signals;
 
-import dev.signals.ConsoleSink.OutputFormat;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
@@ -111,16 +110,29 @@ final class CommandLine {
     return new BadOptionException(firstLine(beamMessage) + " (see --help)");
   }
 
+  /** What an option takes: read off its type for enums and booleans, by name for numbers. */
   private static String acceptedValues(String option) {
+    Class<?> type = typeOf(option);
+    if (type.isEnum()) {
+      return Arrays.stream(type.getEnumConstants()).map(value -> ((Enum<?>) value).name())
+          .collect(Collectors.joining(" or "));
+    }
+    if (type == boolean.class) {
+      return "true or false";
+    }
     return switch (option) {
-      case "output" -> Arrays.stream(OutputFormat.values()).map(Enum::name)
-          .collect(Collectors.joining(" or "));
-      case "tickAlignment" -> Arrays.stream(CounterOptions.TickAlignment.values()).map(Enum::name)
-          .collect(Collectors.joining(" or "));
-      case "detached" -> "true or false";
       case "rowsPerSecond", "deviceTimeoutSeconds", "numEvents", "runSeconds" -> "a whole number, 0 or more";
       default -> "a whole number, 1 or more";
     };
+  }
+
+  private static Class<?> typeOf(String option) {
+    String getter = "get" + Character.toUpperCase(option.charAt(0)) + option.substring(1);
+    try {
+      return CounterOptions.class.getMethod(getter).getReturnType();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("no getter for our option --" + option, e);
+    }
   }
 
   /** The value given as {@code --option=value}; Beam reads a bare {@code --option} as "true". */

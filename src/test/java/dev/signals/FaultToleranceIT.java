@@ -46,8 +46,9 @@ class FaultToleranceIT {
   /** Each killed run brings the total this far further before it is killed. */
   private static final long PROGRESS_PER_RUN = 2_000;
   private static final int KILLS = 3;
-  /** A run started without its checkpoint first reports one 2 s tick's signals at most. */
-  private static final long FRESH_START_FIRST_REPORTS_AT_MOST = RATE * 2;
+  private static final int INTERVAL_SECONDS = 2;
+  /** A run started without its checkpoint first reports one tick's signals at most. */
+  private static final long FRESH_START_FIRST_REPORTS_AT_MOST = (long) RATE * INTERVAL_SECONDS;
 
   @ParameterizedTest
   @ValueSource(strings = {"flink", "spark"})
@@ -60,7 +61,7 @@ class FaultToleranceIT {
     long lastRunFirstReports = 0;
     for (int run = 0; run <= KILLS; run++) {
       List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
-          runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2",
+          runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS,
           "--numDevices=" + NUM_DEVICES, "--testCountSeqsBelow=" + NUM_COUNTED,
           "--checkpointDir=" + checkpoints));
       if (run > 0) {
@@ -110,7 +111,7 @@ class FaultToleranceIT {
     LaunchedProgram done;
     try (LaunchedProgram.Running program = LaunchedProgram.start(List.of(
         PROJECT.resolve("scripts/run.sh").toString(), "flink", "--output=jsonl",
-        "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=2", "--numDevices=" + NUM_DEVICES,
+        "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS, "--numDevices=" + NUM_DEVICES,
         "--testCountSeqsBelow=" + countBelow, "--testFailOnceAtSeq=2000",
         "--checkpointDir=" + checkpoints))) {
       awaitTotal(List.of(), program, countBelow, 150);
