@@ -3,11 +3,13 @@
 # in the same run, the same workload written natively for Flink and Spark (bench/), unthrottled,
 # for each device count. Nothing else may run on the machine meanwhile.
 #
-#   scripts/bench.sh [--runners "direct flink spark native-flink native-spark"]
+#   scripts/bench.sh [--runners "direct flink spark native-flink native-spark flink-groupstate spark-groupstate"]
 #                    [--devices "10 100000"] [--flink-devices "10 100000 1000000"]
 #                    [--warmup SECONDS] [--measure SECONDS] [--out DIR] [--beam-args "..."]
 #
 # Beam: scripts/run.sh <runner> --rowsPerSecond=0 --output=jsonl --numDevices=N (10 s ticks).
+# <runner>-groupstate: the same with --aggregation=groupstate (the seed's function through the
+# generic GroupState transform) instead of the tuned counter.
 # native-flink: DataStream, KeyedProcessFunction + ValueState + processing-time timers.
 # native-spark: rate-micro-batch source, flatMapGroupsWithState + GroupState, 10 s trigger.
 # --flink-devices (default: --devices plus 1,000,000) is for flink and native-flink. --beam-args
@@ -21,7 +23,7 @@
 # native and heap per device), events-per-second.png.
 set -euo pipefail
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-runners="direct flink spark native-flink native-spark" devices="10 100000" flink_devices=""
+runners="direct flink spark native-flink native-spark flink-groupstate spark-groupstate" devices="10 100000" flink_devices=""
 warmup=20 measure=60 out="$project/bench/results" beam_args=""
 command_line="scripts/bench.sh $*"
 while [[ $# -gt 0 ]]; do
@@ -55,7 +57,7 @@ for runner in $runners; do
   case $runner in
     native-*) part=${runner#native-}
               mvn -B -q -f "$project/bench/pom.xml" -P"$part" -DskipTests package >&2 ;;
-    *) "$project/scripts/run.sh" "$runner" --help >/dev/null ;;
+    *) "$project/scripts/run.sh" "${runner%-groupstate}" --help >/dev/null ;;
   esac
 done
 mvn -B -q -f "$project/bench/pom.xml" -Pplot -DskipTests package >&2
@@ -79,6 +81,8 @@ command_for() {
                   cmd=(env SPARK_LOCAL_IP=127.0.0.1 java "${java17_opens[@]}" "$bench_log" -cp "$(bench_classpath spark)"
                        dev.signals.bench.spark.NativeSparkCounter --numDevices="$n" --runSeconds=$run_seconds
                        --rowsPerBatch=$spark_rows_per_batch) ;;
+    *-groupstate) cmd=("$project/scripts/run.sh" "${runner%-groupstate}" --aggregation=groupstate
+            --rowsPerSecond=0 --output=jsonl --numDevices="$n" --runSeconds=$run_seconds $beam_args) ;;
     *) cmd=("$project/scripts/run.sh" "$runner" --rowsPerSecond=0 --output=jsonl --numDevices="$n"
             --runSeconds=$run_seconds $beam_args) ;;
   esac
@@ -92,7 +96,7 @@ all_devices=$(printf '%s\n' $devices $flink_devices | sort -n -u)
 for n in $all_devices; do
   for runner in $runners; do
     case $runner in
-      *flink) [[ " $flink_devices " == *" $n "* ]] || continue ;;
+      *flink*) [[ " $flink_devices " == *" $n "* ]] || continue ;;
       *) [[ " $devices " == *" $n "* ]] || continue ;;
     esac
     command_for "$runner" "$n"

@@ -11,15 +11,20 @@ import sys
 path, machine, versions, date, command, warmup, measure = sys.argv[1:8]
 rows = list(csv.DictReader(open(path)))
 NAMES = {"direct": "Beam, Direct", "flink": "Beam, Flink `[local]`", "spark": "Beam, Spark `local[2]`",
-         "native-flink": "native Flink", "native-spark": "native Spark"}
-BASELINE = {"flink": "native-flink", "spark": "native-spark"}
-ORDER = ["direct", "flink", "native-flink", "spark", "native-spark"]
+         "native-flink": "native Flink", "native-spark": "native Spark",
+         "direct-groupstate": "Beam GroupState (seed's function), Direct",
+         "flink-groupstate": "Beam GroupState (seed's function), Flink `[local]`",
+         "spark-groupstate": "Beam GroupState (seed's function), Spark `local[2]`"}
+BASELINE = {"flink": "native-flink", "spark": "native-spark",
+            "flink-groupstate": "native-flink", "spark-groupstate": "native-spark"}
+ORDER = ["direct", "direct-groupstate", "flink", "flink-groupstate", "native-flink",
+         "spark", "spark-groupstate", "native-spark"]
 rows.sort(key=lambda r: (int(r["devices"]), ORDER.index(r["runner"])))
 rate = {(r["runner"], r["devices"]): float(r["events_per_second"]) for r in rows if r["events_per_second"]}
 
 
-def ratio(r):
-    base = rate.get((BASELINE.get(r["runner"]), r["devices"]))
+def ratio(r, baseline=None):
+    base = rate.get((baseline or BASELINE.get(r["runner"]), r["devices"]))
     mine = rate.get((r["runner"], r["devices"]))
     return f"**{mine / base:.2f}x**" if base and mine else ""
 
@@ -27,14 +32,16 @@ def ratio(r):
 print(f"Measured {date} on {machine}; {versions}.  ")
 print(f"`{command}`: one run each, unthrottled, 10 s ticks, warm-up {warmup} s, measured over at least {measure} s.")
 print()
-print("| devices | what | events/s | Beam / native | first report after launch | tick lateness median / max | peak RSS | live heap |")
-print("|---|---|---|---|---|---|---|---|")
+print("| devices | what | events/s | Beam / native | GroupState / tuned counter | first report after launch | tick lateness median / max | peak RSS | live heap |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     if not r["events_per_second"]:
-        print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | failed | | | | | |")
+        print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | failed | | | | | | |")
         continue
     heap = f"{int(r['live_heap_mb']):,} MB" if r["live_heap_mb"] else "?"
+    counter = r["runner"].removesuffix("-groupstate") if r["runner"].endswith("-groupstate") else None
     print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | {float(r['events_per_second']):,.0f} | {ratio(r)} "
+          f"| {ratio(r, counter) if counter else ''} "
           f"| {float(r['first_report_s']):.1f} s | {r['late_median_ms']} / {r['late_max_ms']} ms "
           f"| {int(r['peak_rss_mb']):,} MB | {heap} |")
 

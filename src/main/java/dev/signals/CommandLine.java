@@ -85,6 +85,16 @@ final class CommandLine {
       throw new BadOptionException("--runSeconds must be 0 (run until interrupted) or more, got "
           + options.getRunSeconds());
     }
+    if (options.getAggregation() == CounterOptions.Aggregation.groupstate
+        && options.getNumEvents() > 0 && options.getDeviceTimeoutSeconds() > 0) {
+      throw new BadOptionException("--deviceTimeoutSeconds needs an endless stream with "
+          + "--aggregation=groupstate (a bounded run ends with every device's final count, through "
+          + "an event-time timeout); drop --deviceTimeoutSeconds or --numEvents");
+    }
+    if (options.getShowSignals() && options.getAggregation() != CounterOptions.Aggregation.groupstate) {
+      throw new BadOptionException("--showSignals prints the seed's function at work; it needs "
+          + "--aggregation=groupstate");
+    }
     if (options.getDetached() && options.getRunSeconds() > 0) {
       throw new BadOptionException("--runSeconds cannot stop a --detached job, which runs on after "
           + "this program exits; drop one of them (a detached job is stopped with the cluster's tools)");

@@ -2,7 +2,9 @@ package dev.signals;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.joda.time.Instant;
 
 /**
@@ -33,7 +35,14 @@ final class ConsoleTable {
   }
 
   static String render(String title, List<EventsCounted> reports) {
-    List<EventsCounted> rows = new ArrayList<>(reports);
+    // A device reports more than once at a tick only when the GroupState transform called it
+    // early (over its cap of waiting values): its row shows the newest count.
+    Map<Integer, EventsCounted> newestPerDevice = new HashMap<>();
+    for (EventsCounted report : reports) {
+      newestPerDevice.merge(report.deviceId(), report,
+          (one, other) -> one.count() >= other.count() ? one : other);
+    }
+    List<EventsCounted> rows = new ArrayList<>(newestPerDevice.values());
     rows.sort(Comparator.comparingInt(EventsCounted::deviceId));
 
     int deviceWidth = HEADER[0].length();

@@ -43,6 +43,27 @@ public interface CounterOptions extends StreamingOptions {
     clock
   }
 
+  @Description("What counts the signals: 'counter' (a stateful DoFn tuned for counting) or "
+      + "'groupstate' (the seed's own countValuesPerDevice function, run by the generic GroupState "
+      + "transform, dev.signals.groupstate.GroupsWithState). Both print the same reports.")
+  @Default.Enum("counter")
+  Aggregation getAggregation();
+
+  void setAggregation(Aggregation value);
+
+  /** Values of {@code --aggregation}. */
+  enum Aggregation {
+    counter,
+    groupstate
+  }
+
+  @Description("With --aggregation=groupstate: print what the seed's function prints at each "
+      + "call (Device: 3, Signals (2):, 0. Signal(...), State: ...), on stderr.")
+  @Default.Boolean(false)
+  boolean getShowSignals();
+
+  void setShowSignals(boolean value);
+
   @Description("Console format on stdout: 'table' (one table per tick, like Spark's console sink) "
       + "or 'jsonl' (one JSON object per report).")
   @Default.Enum("table")

@@ -4,6 +4,7 @@ import dev.signals.CounterOptions.TickAlignment;
 import java.lang.management.ManagementFactory;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
@@ -18,6 +19,8 @@ import org.joda.time.Instant;
  *   groupByKey(deviceId)  -> keyed by deviceId inside CountEventsPerDevice
  *   flatMapGroupsWithState + GroupState, Trigger.ProcessingTime(10 s)
  *                         -> stateful DoFn with ValueState and a processing-time timer on the tick grid
+ *                            (--aggregation=counter), or the seed's own function through
+ *                            GroupsWithState (--aggregation=groupstate)
  *   console sink          -> ConsoleSink (table or jsonl on stdout)
  *   query progress        -> LogProgress (one line per tick on stderr)
  * </pre>
@@ -48,11 +51,28 @@ public class DeviceSignalCounter {
     seqs = FaultTestSwitches.apply(seqs, options); // nothing unless a fault test asks for it
     PCollection<EventsCounted> counts = seqs
         .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
-        .apply("CountEventsPerDevice", CountEventsPerDevice.every(triggerInterval)
-            .withTicksFrom(tickOrigin(options.getTickAlignment()))
-            .expiringAfter(Duration.standardSeconds(options.getDeviceTimeoutSeconds())));
+        .apply("CountEventsPerDevice", counting(options, triggerInterval));
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
+  }
+
+  /**
+   * The tuned counter, or the seed's own function through the generic GroupState transform
+   * ({@code --aggregation}); the same reports either way.
+   */
+  static PTransform<PCollection<Signal>, PCollection<EventsCounted>> counting(
+      CounterOptions options, Duration triggerInterval) {
+    Instant tickOrigin = tickOrigin(options.getTickAlignment());
+    Duration deviceTimeout = Duration.standardSeconds(options.getDeviceTimeoutSeconds());
+    return switch (options.getAggregation()) {
+      case counter -> CountEventsPerDevice.every(triggerInterval)
+          .withTicksFrom(tickOrigin)
+          .expiringAfter(deviceTimeout);
+      case groupstate -> CountEventsWithGroupState.every(triggerInterval)
+          .withTicksFrom(tickOrigin)
+          .expiringAfter(deviceTimeout)
+          .showingSignals(options.getShowSignals());
+    };
   }
 
   /**

@@ -50,11 +50,22 @@ class CommandLineTest {
       "--runSeconds=-3             | --runSeconds      | 0 (run until interrupted) or more",
       "--numEvents=-5              | --numEvents       | 0 (an endless stream) or more",
       "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
-      "--colour=blue               | unknown option --colour | --detached, --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --tickAlignment, --triggerIntervalSeconds",
+      "--aggregation=spark         | --aggregation=spark | counter or groupstate",
+      "--showSignals=true          | --showSignals     | needs --aggregation=groupstate",
+      "--colour=blue               | unknown option --colour | --aggregation, --detached, --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --showSignals, --tickAlignment, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
-    BadOptionException bad = assertThrows(BadOptionException.class,
-        () -> CommandLine.parse(new String[] {arg}));
+    assertExplained(new String[] {arg}, namesOption, namesAccepted);
+  }
+
+  @Test
+  void aDeviceTimeoutInABoundedGroupStateRunIsExplained() {
+    assertExplained(new String[] {"--aggregation=groupstate", "--numEvents=10", "--deviceTimeoutSeconds=3"},
+        "--deviceTimeoutSeconds", "drop --deviceTimeoutSeconds or --numEvents");
+  }
+
+  private static void assertExplained(String[] args, String namesOption, String namesAccepted) {
+    BadOptionException bad = assertThrows(BadOptionException.class, () -> CommandLine.parse(args));
     assertThat(bad.getMessage(), containsString(namesOption));
     assertThat(bad.getMessage(), containsString(namesAccepted));
   }

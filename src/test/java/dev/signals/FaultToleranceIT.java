@@ -23,7 +23,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Nothing lost, nothing counted twice: runs with checkpoints are killed with SIGKILL at random
@@ -50,20 +49,22 @@ class FaultToleranceIT {
   /** A run started without its checkpoint first reports one tick's signals at most. */
   private static final long FRESH_START_FIRST_REPORTS_AT_MOST = (long) RATE * INTERVAL_SECONDS;
 
+  /** The tuned counter, and the seed's function through the GroupState transform. */
   @ParameterizedTest
-  @ValueSource(strings = {"flink", "spark"})
-  void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner) throws Exception {
-    Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-");
+  @CsvSource({"flink, counter", "spark, counter", "flink, groupstate", "spark, groupstate"})
+  void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner, String aggregation)
+      throws Exception {
+    Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-" + aggregation + "-");
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    System.out.println(runner + ": random seed " + seed + ", checkpoints in " + checkpoints);
+    System.out.println(runner + " " + aggregation + ": random seed " + seed + ", checkpoints in " + checkpoints);
     List<List<String>> outputs = new ArrayList<>();
     long lastRunFirstReports = 0;
     for (int run = 0; run <= KILLS; run++) {
       List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
           runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS,
           "--numDevices=" + NUM_DEVICES, "--testCountSeqsBelow=" + NUM_COUNTED,
-          "--checkpointDir=" + checkpoints));
+          "--aggregation=" + aggregation, "--checkpointDir=" + checkpoints));
       if (run > 0) {
         command.add("--restore");
       }
