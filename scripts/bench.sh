@@ -43,8 +43,8 @@ for n in $warmup $measure $devices $flink_devices; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive whole number" >&2; exit 2; }
 done
 for runner in $runners; do
-  case $runner in direct|flink|spark|native-flink|native-spark) ;; *)
-    echo "error: unknown runner '$runner'; use direct, flink, spark, native-flink or native-spark" >&2; exit 2 ;; esac
+  case $runner in direct|flink|spark|native-flink|native-spark|direct-groupstate|flink-groupstate|spark-groupstate) ;; *)
+    echo "error: unknown runner '$runner'; use direct, flink, spark, native-flink, native-spark or <direct|flink|spark>-groupstate" >&2; exit 2 ;; esac
 done
 command -v python3 >/dev/null || { echo "error: python3 is needed to read the results" >&2; exit 2; }
 mkdir -p "$out"
