@@ -77,10 +77,7 @@ final class GroupStateImpl<S> implements GroupState<S> {
 
   @Override
   public void setTimeoutDuration(long durationMs) {
-    if (timeout.kind() != Kind.PROCESSING_TIME) {
-      throw new UnsupportedOperationException("setTimeoutDuration needs the transform built with "
-          + "withTimeout(GroupStateTimeout.ProcessingTimeTimeout()); it has " + timeout);
-    }
+    requireTimeout(Kind.PROCESSING_TIME, "setTimeoutDuration", "ProcessingTimeTimeout()");
     if (durationMs <= 0) {
       throw new IllegalArgumentException("Timeout duration must be positive, got " + durationMs + " ms");
     }
@@ -89,18 +86,13 @@ final class GroupStateImpl<S> implements GroupState<S> {
 
   @Override
   public void setTimeoutDuration(String duration) {
-    if (timeout.kind() != Kind.PROCESSING_TIME) { // Spark checks the kind before the text
-      setTimeoutDuration(1L);
-    }
+    requireTimeout(Kind.PROCESSING_TIME, "setTimeoutDuration", "ProcessingTimeTimeout()"); // before the text, as Spark
     setTimeoutDuration(TimeoutDurations.parseMillis(duration));
   }
 
   @Override
   public void setTimeoutTimestamp(long timestampMs) {
-    if (timeout.kind() != Kind.EVENT_TIME) {
-      throw new UnsupportedOperationException("setTimeoutTimestamp needs the transform built with "
-          + "withTimeout(GroupStateTimeout.EventTimeTimeout()); it has " + timeout);
-    }
+    requireTimeout(Kind.EVENT_TIME, "setTimeoutTimestamp", "EventTimeTimeout()");
     if (timestampMs <= 0) {
       throw new IllegalArgumentException("Timeout timestamp must be positive, got " + timestampMs);
     }
@@ -114,6 +106,13 @@ final class GroupStateImpl<S> implements GroupState<S> {
           + ") is past the end of Beam's global window (" + lastInGlobalWindow + ")");
     }
     timeoutTimestampMs = timestampMs;
+  }
+
+  private void requireTimeout(Kind kind, String method, String factory) {
+    if (timeout.kind() != kind) {
+      throw new UnsupportedOperationException(method + " needs the transform built with "
+          + "withTimeout(GroupStateTimeout." + factory + "); it has " + timeout);
+    }
   }
 
   @Override

@@ -246,9 +246,13 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       @StateId(STATE) ValueState<S> state,
       @StateId(PENDING) BagState<List<V>> pending,
       @StateId(BOOK) ValueState<KeyBook> bookCell,
+      @StateId(OUTBOX) BagState<R> outbox,
       @TimerId(TICK) Timer tick,
       @TimerId(EVENT_TIMEOUT) Timer eventTimeout,
       OutputReceiver<R> out) throws Exception {
+    // A tick's call just before the end may still have its outputs in the outbox, and its flush
+    // timer, in processing time, would be dropped with the input's end.
+    onFlush(outbox, out);
     KeyBook book = bookCell.read();
     if (book == null || book.ended) {
       return;
