@@ -91,6 +91,9 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
   @TimerId(END_OF_INPUT)
   private final TimerSpec endOfInputSpec;
 
+  /** How far in the past a flush timer is set (see {@link #onTick}). */
+  private static final Duration FLUSH_AHEAD_OF_TICKS = Duration.standardDays(1);
+
   private final FlatMapGroupsWithStateFunction<K, V, S, R> fn;
   private final GroupStateTimeout timeout;
   private final TickGrid grid;
@@ -204,7 +207,9 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
           anyOutput[0] = true;
         });
     if (anyOutput[0]) {
-      flush.offset(Duration.millis(-1)).setRelative(); // due at once
+      // Due at once, and ahead of the other keys' timers of this tick: runners fire the earliest
+      // first, and a flush behind them would hold this tick's outputs until every key is called.
+      flush.offset(FLUSH_AHEAD_OF_TICKS.negated()).setRelative();
     }
     if (!early) {
       book.lastCallTickMs = tickMs;
