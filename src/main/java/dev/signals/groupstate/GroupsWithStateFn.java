@@ -154,7 +154,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       book.earlyCallArmed = true;
       book.tickArmed = true;
     } else if (!book.tickArmed) {
-      tick.offset(grid.alignOffset()).align(grid.interval()).setRelative();
+      armForNextTick(tick);
       book.tickArmed = true;
     }
     bookCell.write(book);
@@ -180,7 +180,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
     // A timer set for a tick fires on it; one set relative to a callback fires a little after
     // its tick (by that callback's lateness); an early call belongs to the tick ahead.
     long tickMs = early ? grid.atOrAfter(fired) : grid.atOrBefore(fired);
-    boolean valuesDue = book.pendingValues > 0 || book.initialCallDue;
+    boolean valuesDue = book.callDue();
     book.tickArmed = false;
     book.earlyCallArmed = false;
     if (valuesDue && !early && tickMs <= book.lastCallTickMs) {
@@ -233,12 +233,12 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
     long fired = context.fireTimestamp().getMillis();
     book.watermarkMs = Math.max(book.watermarkMs, fired);
     boolean current = book.timeoutAtMs == fired; // a later call may have replaced or cleared it
-    boolean valuesDue = book.pendingValues > 0 || book.initialCallDue; // values win, as in Spark
+    boolean valuesDue = book.callDue(); // values win, as in Spark
     if (current && !valuesDue && !(untilEndOfInput && fired >= GlobalWindow.INSTANCE.maxTimestamp().getMillis())) {
       // Like Spark, which checks timeouts at its triggers: the timed-out call comes at the next tick.
       book.eventTimeoutFired = true;
       if (!book.tickArmed) {
-        tick.offset(grid.alignOffset()).align(grid.interval()).setRelative();
+        armForNextTick(tick);
         book.tickArmed = true;
       }
     }
@@ -264,7 +264,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
     }
     book.ended = true;
     book.watermarkMs = BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis();
-    boolean valuesDue = book.pendingValues > 0 || book.initialCallDue;
+    boolean valuesDue = book.callDue();
     boolean timedOut = !valuesDue && timeout.kind() == Kind.EVENT_TIME && book.timeoutAtMs != KeyBook.NONE;
     if (valuesDue || timedOut) {
       // Event time stands at the end of the window here: the call's "tick" is the wall clock.
@@ -330,6 +330,11 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       }
     }
     return groupState.exists();
+  }
+
+  /** Sets {@code timer} for the next tick of the grid, or for now if now is a tick. */
+  private void armForNextTick(Timer timer) {
+    timer.offset(grid.alignOffset()).align(grid.interval()).setRelative();
   }
 
   /**

@@ -37,6 +37,11 @@ final class KeyBook {
   /** The newest event time this key saw the watermark pass, or NONE. */
   long watermarkMs = NONE;
 
+  /** Whether the key's next call has values to hand over (or its initial state to show). */
+  boolean callDue() {
+    return pendingValues > 0 || initialCallDue;
+  }
+
   /** Whether nothing is left to remember: the key can be forgotten. */
   boolean isIdle() {
     return pendingValues == 0 && !tickArmed && !initialCallDue && !initialStateSeen
