@@ -60,16 +60,7 @@ esac
 log_config=log4j2.xml
 [[ -f $project/runners/$runner/log4j2.xml ]] && log_config+=",$project/runners/$runner/log4j2.xml"
 
-# Build when the sources or the pom changed since the last build for this runner.
-classpath_file="$project/target/classpath-$runner.txt"
-if [[ ! -s $classpath_file ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$classpath_file" -print -quit) ]]; then
-  echo "Building for the $runner runner (mvn -P$runner-runner compile)..." >&2
-  rm -f "$classpath_file"
-  # Spark is 'provided' in the pom (a cluster brings it); here it runs in-process.
-  quiet_mvn "the build" -f "$project/pom.xml" -P"$runner-runner" -Dspark.scope=runtime -DskipTests \
-    compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime
-fi
-
+classpath=$(runtime_classpath "$runner")
 exec java "${jvm_args[@]+"${jvm_args[@]}"}" -Dlog4j2.configurationFile="$log_config" \
-  -cp "$project/target/classes:$(cat "$classpath_file")" \
+  -cp "$classpath" \
   dev.signals.DeviceSignalCounter "${runner_args[@]}" "${args[@]+"${args[@]}"}"

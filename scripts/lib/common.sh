@@ -32,3 +32,17 @@ heap_after_full_gc_mb() {
   jcmd "$1" GC.run > /dev/null 2>&1 || true
   { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 2 {mb = int(($3 + $4 + $6 + $8) / 1024)} END {print mb + 0}'
 }
+
+# runtime_classpath RUNNER: the program's classpath for RUNNER (direct, flink or spark), compiled
+# first when the sources or the pom changed since the last build for that runner.
+runtime_classpath() {
+  local runner=$1 classpath_file="$project/target/classpath-$1.txt"
+  if [[ ! -s $classpath_file ]] || [[ -n $(find "$project/pom.xml" "$project/src/main" -newer "$classpath_file" -print -quit) ]]; then
+    say "Building for the $runner runner (mvn -P$runner-runner compile)..."
+    rm -f "$classpath_file"
+    # Spark is 'provided' in the pom (a cluster brings it); here it runs in-process.
+    quiet_mvn "the build" -f "$project/pom.xml" -P"$runner-runner" -Dspark.scope=runtime -DskipTests \
+      compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" -DincludeScope=runtime
+  fi
+  echo "$project/target/classes:$(cat "$classpath_file")"
+}

@@ -95,6 +95,26 @@ final class CommandLine {
       throw new BadOptionException("--showSignals prints the seed's function at work; it needs "
           + "--aggregation=groupstate");
     }
+    boolean kafkaSource = options.getSource() == CounterOptions.SignalSource.kafka;
+    if (kafkaSource && options.getNumEvents() > 0) {
+      throw new BadOptionException("--numEvents bounds the rate source; a Kafka topic is read "
+          + "endlessly (stop with --runSeconds or Ctrl-C); drop --numEvents or use --source=rate");
+    }
+    if (kafkaSource && options.getInputTopic().isBlank()) {
+      throw new BadOptionException("--source=kafka needs --inputTopic=NAME, the topic of the signals");
+    }
+    if (options.getSink() == CounterOptions.ReportSink.kafka && options.getOutputTopic().isBlank()) {
+      throw new BadOptionException("--sink=kafka needs --outputTopic=NAME, the topic for the reports");
+    }
+    if (kafkaSource && options.getDeadLetterTopic().equals(options.getInputTopic())) {
+      throw new BadOptionException("--deadLetterTopic must differ from --inputTopic, or the bad "
+          + "records would be read again; name another topic");
+    }
+    if ((kafkaSource || options.getSink() == CounterOptions.ReportSink.kafka)
+        && !options.getBootstrapServers().matches("[^,\\s:]+:\\d+(,[^,\\s:]+:\\d+)*")) {
+      throw new BadOptionException("--bootstrapServers=" + options.getBootstrapServers()
+          + " is not valid; it takes host:port[,host:port...], e.g. 127.0.0.1:9092");
+    }
     if (options.getDetached() && options.getRunSeconds() > 0) {
       throw new BadOptionException("--runSeconds cannot stop a --detached job, which runs on after "
           + "this program exits; drop one of them (a detached job is stopped with the cluster's tools)");

@@ -74,7 +74,7 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
    * of a bounded run ends with {@code ,"final":true}; an expired device is {@code
    * {"deviceId":3,"count":42,"expired":true}}.
    */
-  static String jsonLine(EventsCounted counted) {
+  public static String jsonLine(EventsCounted counted) {
     return switch (counted.kind()) {
       case TICK -> tickJson(counted) + "}";
       case FINAL -> tickJson(counted) + ",\"final\":true}";

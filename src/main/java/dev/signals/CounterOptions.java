@@ -87,6 +87,81 @@ public interface CounterOptions extends StreamingOptions {
 
   void setNumEvents(long value);
 
+  @Description("Where signals come from: 'rate' (Spark's rate source: --rowsPerSecond, "
+      + "--numDevices, --numEvents) or 'kafka' (JSON signals from --inputTopic at "
+      + "--bootstrapServers; see docs/kafka.md).")
+  @Default.Enum("rate")
+  SignalSource getSource();
+
+  void setSource(SignalSource value);
+
+  /** Values of {@code --source}. */
+  enum SignalSource {
+    rate,
+    kafka
+  }
+
+  @Description("Where reports go besides the console: 'console' (nowhere else) or 'kafka' "
+      + "(--outputTopic, key the device id, value the report as --output=jsonl prints it; exactly "
+      + "once on Flink with checkpoints, at least once elsewhere).")
+  @Default.Enum("console")
+  ReportSink getSink();
+
+  void setSink(ReportSink value);
+
+  /** Values of {@code --sink}. */
+  enum ReportSink {
+    console,
+    kafka
+  }
+
+  @Description("The Kafka broker(s), host:port[,host:port...], for --source=kafka and --sink=kafka.")
+  @Default.String("127.0.0.1:9092")
+  String getBootstrapServers();
+
+  void setBootstrapServers(String value);
+
+  @Description("The topic --source=kafka reads signals from.")
+  @Default.String("signals")
+  String getInputTopic();
+
+  void setInputTopic(String value);
+
+  @Description("Where --source=kafka starts reading a partition for which the job has no "
+      + "checkpoint and its consumer group (named by --jobName) no committed offset: 'earliest' "
+      + "or 'latest'.")
+  @Default.Enum("earliest")
+  StartingOffsets getStartingOffsets();
+
+  void setStartingOffsets(StartingOffsets value);
+
+  /** Values of {@code --startingOffsets}. */
+  enum StartingOffsets {
+    earliest,
+    latest
+  }
+
+  @Description("Where --source=kafka copies records that are not signals (with headers saying "
+      + "why and where from); empty = nowhere (they are counted and logged either way).")
+  @Default.String("")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("The topic --sink=kafka writes reports to.")
+  @Default.String("counts")
+  String getOutputTopic();
+
+  void setOutputTopic(String value);
+
+  @Description("The exactly-once Kafka sink's group id (Flink with checkpoints): new for a "
+      + "fresh job, the same when it is restored; scripts/run.sh and submit-flink.sh keep it in "
+      + "the --checkpointDir. Empty = a new one per launch.")
+  @Default.String("")
+  String getSinkGroupId();
+
+  void setSinkGroupId(String value);
+
   @Description("Stop after this many seconds and exit 0; 0 = run until interrupted (Ctrl-C).")
   @Default.Long(0)
   long getRunSeconds();

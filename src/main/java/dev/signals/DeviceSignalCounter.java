@@ -16,12 +16,14 @@ import org.joda.time.Instant;
  * <pre>
  *   rate source           -> GenerateSequence.withRate
  *   map to Signal         -> ParDo(ToSignal)
+ *   (or Kafka source      -> ReadSignalsFromKafka: JSON signals, --source=kafka)
  *   groupByKey(deviceId)  -> keyed by deviceId inside CountEventsPerDevice
  *   flatMapGroupsWithState + GroupState, Trigger.ProcessingTime(10 s)
  *                         -> stateful DoFn with ValueState and a processing-time timer on the tick grid
  *                            (--aggregation=counter), or the seed's own function through
  *                            GroupsWithState (--aggregation=groupstate)
  *   console sink          -> ConsoleSink (table or jsonl on stdout)
+ *   (and Kafka sink       -> WriteReportsToKafka, --sink=kafka)
  *   query progress        -> LogProgress (one line per tick on stderr)
  * </pre>
  *
@@ -32,6 +34,7 @@ public class DeviceSignalCounter {
 
   public static void main(String[] args) {
     CounterOptions options = CommandLine.parseOrExit(args);
+    KafkaTopics.checkOrExit(options);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(pipeline, options);
     Launcher.runUntilStopped(pipeline, Duration.standardSeconds(options.getRunSeconds()),
@@ -46,12 +49,20 @@ public class DeviceSignalCounter {
       options.setStreaming(true); // the rate source never ends
     } // A bounded run is left to the runner's batch mode, unless --streaming=true is given.
 
-    PCollection<Long> seqs = pipeline
-        .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond(), options.getNumEvents()));
-    seqs = FaultTestSwitches.apply(seqs, options); // nothing unless a fault test asks for it
-    PCollection<EventsCounted> counts = seqs
-        .apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())))
+    PCollection<Signal> signals = switch (options.getSource()) {
+      case rate -> {
+        PCollection<Long> seqs = pipeline
+            .apply("EmitSequenceNumbers", rateSource(options.getRowsPerSecond(), options.getNumEvents()));
+        seqs = FaultTestSwitches.apply(seqs, options); // nothing unless a fault test asks for it
+        yield seqs.apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())));
+      }
+      case kafka -> pipeline.apply("ReadSignalsFromKafka", KafkaTopics.signalSource(options));
+    };
+    PCollection<EventsCounted> counts = signals
         .apply("CountEventsPerDevice", counting(options, triggerInterval));
+    if (options.getSink() == CounterOptions.ReportSink.kafka) {
+      counts.apply("WriteReportsToKafka", KafkaTopics.reportSink(options));
+    }
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
   }
