@@ -10,6 +10,8 @@
 #          DIR. Restore: the newest DIR/<job>/chk-N holding a _metadata file. In local mode
 #          ([local]) Beam ignores --savepointPath, so it goes in a flink-conf.yaml of a
 #          --flinkConfDir (execution.savepoint.path); on a cluster, --savepointPath.
+#          With --sink=kafka (exactly once): --sinkGroupId, new for a fresh run and kept in
+#          DIR/kafka-sink-group-id, read back on restore (KafkaIO refuses another job's group).
 #   Spark: --checkpointDir=DIR with --checkpointDurationMillis equal to --batchIntervalMillis
 #          (trials lost or doubled signals on restore when they differed), both 1000 ms unless
 #          given: with 500 ms batches Spark's checkpoint writer fell behind (the newest
@@ -64,6 +66,7 @@ flink_checkpoint_options() {
   has_arg stateBackend || checkpoint_args+=(--stateBackend=filesystem)
   checkpoint_args+=(--externalizedCheckpointsEnabled=true --retainExternalizedCheckpointsOnCancellation=true
     --stateBackendStoragePath="file://$dir")
+  kafka_sink_group "$dir" "$restore"
   if $restore; then
     # The newest complete checkpoint: a chk-N folder with its _metadata written last.
     [[ -n $newest ]] || die "--restore: no complete Flink checkpoint (*/chk-N/_metadata) in $dir; was it written by a Flink run with --checkpointDir=$dir?"
@@ -80,6 +83,20 @@ flink_checkpoint_options() {
       checkpoint_args+=(--savepointPath="file://$checkpoint")
     fi
   fi
+}
+
+# kafka_sink_group DIR RESTORE: with --sink=kafka, the exactly-once sink's group id, the same
+# for a run and its restores, new for a fresh run in DIR.
+kafka_sink_group() {
+  local dir=$1 restore=$2 file=$1/kafka-sink-group-id
+  [[ $(option_value sink "${remaining_args[@]+"${remaining_args[@]}"}") == kafka ]] || return 0
+  has_arg sinkGroupId && return 0
+  if $restore; then
+    [[ -s $file ]] || die "--restore: $file is missing; the earlier run did not write to Kafka exactly once, so its output cannot be continued (start afresh in an empty --checkpointDir)"
+  else
+    echo "beam-device-counter-$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM$RANDOM" > "$file"
+  fi
+  checkpoint_args+=(--sinkGroupId="$(cat "$file")")
 }
 
 spark_checkpoint_options() {

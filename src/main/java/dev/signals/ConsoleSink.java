@@ -70,13 +70,16 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
   }
 
   /**
-   * {@code {"tick":"2026-11-25T15:00:10Z","deviceId":3,"count":42}}, one line each; a final count
-   * of a bounded run ends with {@code ,"final":true}; an expired device is {@code
-   * {"deviceId":3,"count":42,"expired":true}}.
+   * {@code {"tick":"2026-11-25T15:00:10Z","deviceId":3,"count":42,"added":5}}, one line each
+   * ({@code added}: the signals since the device's previous report, so that a reader can tell a
+   * report repeated after a restore, whose count less added is not the previous count); a final
+   * count of a bounded run is {@code {"tick":...,"deviceId":3,"count":42,"final":true}}; an
+   * expired device is {@code {"deviceId":3,"count":42,"expired":true}}. Also the value of each
+   * record {@code --sink=kafka} writes.
    */
   public static String jsonLine(EventsCounted counted) {
     return switch (counted.kind()) {
-      case TICK -> tickJson(counted) + "}";
+      case TICK -> tickJson(counted) + ",\"added\":" + counted.added() + "}";
       case FINAL -> tickJson(counted) + ",\"final\":true}";
       case EXPIRED -> "{\"deviceId\":" + counted.deviceId() + ",\"count\":" + counted.count()
           + ",\"expired\":true}";

@@ -84,7 +84,7 @@ class ConsoleFormatTest {
   @Test
   void jsonLineHasTheTickInUtcAndNothingElseOnTheLine() {
     assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 5, TICK)),
-        equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42}"));
+        equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"added\":5}"));
   }
 
   @Test

@@ -52,6 +52,38 @@ final class ExactCounts {
     return first;
   }
 
+  private static final java.util.regex.Pattern ADDED = java.util.regex.Pattern.compile(",\"added\":(\\d+)\\}$");
+
+  /**
+   * Where a device's tick reports, in the order given, do not follow on from each other: each
+   * report's count less its {@code added} must be the device's previous count (0 before the
+   * first), and its tick later than the previous one's. A report repeated or lost (say, after a
+   * restore, by a sink that is not exactly once) breaks the chain. Empty when all is well.
+   */
+  static List<String> brokenChains(List<String> reports) {
+    Map<Integer, Long> previousCount = new HashMap<>();
+    Map<Integer, Long> previousTick = new HashMap<>();
+    List<String> broken = new ArrayList<>();
+    for (String line : reports) {
+      Matcher report = TickReportChecks.JSON_LINE.matcher(line);
+      Matcher added = ADDED.matcher(line);
+      if (!report.matches() || !added.find()) {
+        continue;
+      }
+      int device = Integer.parseInt(report.group(2));
+      long tick = java.time.Instant.parse(report.group(1)).toEpochMilli();
+      long count = Long.parseLong(report.group(3));
+      long before = previousCount.getOrDefault(device, 0L);
+      if (count - Long.parseLong(added.group(1)) != before
+          || tick <= previousTick.getOrDefault(device, Long.MIN_VALUE)) {
+        broken.add("device " + device + ": after count " + before + " came " + line);
+      }
+      previousCount.put(device, count);
+      previousTick.put(device, tick);
+    }
+    return broken;
+  }
+
   static long total(Map<Integer, Long> counts) {
     return counts.values().stream().mapToLong(Long::longValue).sum();
   }

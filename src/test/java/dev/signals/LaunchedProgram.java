@@ -42,6 +42,11 @@ final class LaunchedProgram {
 
   /** Runs the program with {@code args} (plus the runner's), waiting at most {@code timeoutSeconds}. */
   static LaunchedProgram run(long timeoutSeconds, String... args) throws Exception {
+    return start(command(args)).await(timeoutSeconds);
+  }
+
+  /** The command line that runs the program with {@code args} on the matrix's runner. */
+  static List<String> command(String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     String jvmArgsFile = System.getProperty("it.jvmArgsFile", "");
@@ -54,15 +59,20 @@ final class LaunchedProgram {
     command.add(DeviceSignalCounter.class.getName());
     command.addAll(split(System.getProperty("it.runnerArgs", "")));
     command.addAll(Arrays.asList(args));
-    return start(command).await(timeoutSeconds);
+    return command;
   }
 
   /** Starts any command (a script, say); its stdout lines are kept as they are read. */
   static Running start(List<String> command) throws IOException {
+    return start(new ProcessBuilder(command));
+  }
+
+  /** Starts a command set up by the caller (its environment, say). */
+  static Running start(ProcessBuilder builder) throws IOException {
     File stderrFile = File.createTempFile("program-stderr", ".log");
     stderrFile.deleteOnExit();
     long launchedAt = System.currentTimeMillis();
-    Process process = new ProcessBuilder(command)
+    Process process = builder
         .redirectError(stderrFile)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();

@@ -42,6 +42,9 @@ public final class KafkaCheck {
     } catch (TimeoutException e) {
       throw noBroker(bootstrapServers);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw noBroker(bootstrapServers);
+      }
       throw new KafkaUnavailableException("the Kafka broker at " + bootstrapServers
           + " refused to list topics: " + e.getCause().getMessage());
     } catch (InterruptedException e) {

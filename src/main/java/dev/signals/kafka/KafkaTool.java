@@ -68,7 +68,7 @@ public final class KafkaTool {
     }
   }
 
-  static void run(String[] args) throws Exception {
+  public static void run(String[] args) throws Exception {
     if (args.length == 0) {
       throw new UsageException("usage: scripts/kafka.sh create-topic NAME PARTITIONS | produce "
           + "--topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R] | consume --topic=T [--idleSeconds=S]");
