@@ -46,7 +46,11 @@ case $runner in
           has_option disableMetrics || runner_args+=(--disableMetrics=true)
           # Streaming bundles end after 1,000 elements by default; larger ones (still at most 1 s,
           # --maxBundleTimeMills) let more signals be added up per device before the state.
-          has_option maxBundleSize || runner_args+=(--maxBundleSize=1000000) ;;
+          has_option maxBundleSize || runner_args+=(--maxBundleSize=1000000)
+          # Flink on Java 17 needs the module openings its own scripts add (Kryo copies state
+          # such as the exactly-once Kafka sink's buffer); the cluster reads the same file.
+          read -r -a flink_opens < "$project/runners/flink/conf/java-options"
+          jvm_args+=("${flink_opens[@]}") ;;
   spark)  has_option runner || runner_args+=(--runner=SparkRunner)
           has_option sparkMaster || runner_args+=("--sparkMaster=local[2]")
           # Spark 3.5 on Java 17 needs the module openings its own launcher adds; Maven's JVM
