@@ -52,7 +52,10 @@ class CommandLineTest {
       "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
       "--aggregation=spark         | --aggregation=spark | counter or groupstate",
       "--showSignals=true          | --showSignals     | needs --aggregation=groupstate",
-      "--colour=blue               | unknown option --colour | --aggregation, --detached, --deviceTimeoutSeconds, --numDevices, --numEvents, --output, --rowsPerSecond, --runSeconds, --showSignals, --tickAlignment, --triggerIntervalSeconds",
+      "--source=file               | --source=file     | rate or kafka",
+      "--sink=s3                   | --sink=s3         | console or kafka",
+      "--startingOffsets=middle    | --startingOffsets=middle | earliest or latest",
+      "--colour=blue               | unknown option --colour | --aggregation, --bootstrapServers, --deadLetterTopic, --detached, --deviceTimeoutSeconds, --inputTopic, --numDevices, --numEvents, --output, --outputTopic, --rowsPerSecond, --runSeconds, --showSignals, --sink, --sinkGroupId, --source, --startingOffsets, --tickAlignment, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     assertExplained(new String[] {arg}, namesOption, namesAccepted);
@@ -62,6 +65,17 @@ class CommandLineTest {
   void aDeviceTimeoutInABoundedGroupStateRunIsExplained() {
     assertExplained(new String[] {"--aggregation=groupstate", "--numEvents=10", "--deviceTimeoutSeconds=3"},
         "--deviceTimeoutSeconds", "drop --deviceTimeoutSeconds or --numEvents");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--source=kafka --numEvents=100          | --numEvents bounds the rate source | drop --numEvents",
+      "--source=kafka --inputTopic=            | --source=kafka needs --inputTopic | the topic of the signals",
+      "--sink=kafka --outputTopic=             | --sink=kafka needs --outputTopic | the topic for the reports",
+      "--source=kafka --deadLetterTopic=signals | --deadLetterTopic must differ from --inputTopic | name another topic",
+      "--sink=kafka --bootstrapServers=9092    | --bootstrapServers=9092 is not valid | host:port[,host:port...]"})
+  void kafkaOptionsThatCannotWorkTogetherAreExplained(String args, String namesOption, String namesFix) {
+    assertExplained(args.trim().split(" "), namesOption, namesFix);
   }
 
   private static void assertExplained(String[] args, String namesOption, String namesAccepted) {
