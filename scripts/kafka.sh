@@ -5,7 +5,7 @@
 #   scripts/kafka.sh start|stop|status       # stop --wipe also deletes the topics and their data
 #   scripts/kafka.sh create-topic NAME PARTITIONS
 #   scripts/kafka.sh produce --topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R]
-#   scripts/kafka.sh consume --topic=T [--idleSeconds=S]
+#   scripts/kafka.sh consume --topic=T [--idleSeconds=S] [--timestamps=true]
 #
 # The first start assembles libs/ (runners/kafka/home/pom.xml) under .clusters/kafka/home and
 # formats the storage (.clusters/kafka/data). Configuration: runners/kafka/conf. Log:

@@ -33,15 +33,15 @@ import org.joda.time.Instant;
  * <pre>
  *   create-topic NAME PARTITIONS
  *   produce --topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R]
- *   consume --topic=T [--idleSeconds=S]
+ *   consume --topic=T [--idleSeconds=S] [--timestamps=true]
  * </pre>
  *
  * each with {@code [--bootstrapServers=127.0.0.1:9092]}. {@code produce} writes the signals of
  * seqs {@code 0..N-1} as the rate source makes them (device {@link ToSignal#deviceOf}, value
  * {@code seq % 10}, timestamp the moment it is sent, as the record's timestamp too), keyed by
  * device; {@code consume} prints every committed record's value from the beginning of the topic,
- * one per line, and exits when none came for S seconds (5 by default). Bad input: one line on
- * stderr, exit 2.
+ * one per line (after the record's timestamp in epoch millis with {@code --timestamps=true}),
+ * and exits when none came for S seconds (5 by default). Bad input: one line on stderr, exit 2.
  */
 public final class KafkaTool {
   private static final int EXIT_BAD_INPUT = 2;
@@ -78,7 +78,7 @@ public final class KafkaTool {
     switch (command) {
       case "create-topic" -> createTopic(rest);
       case "produce" -> produce(new Flags(rest, "topic", "numEvents", "numDevices", "rowsPerSecond", "bootstrapServers"));
-      case "consume" -> consume(new Flags(rest, "topic", "idleSeconds", "bootstrapServers"));
+      case "consume" -> consume(new Flags(rest, "topic", "idleSeconds", "timestamps", "bootstrapServers"));
       default -> throw new UsageException("unknown command '" + command
           + "'; use create-topic, produce or consume");
     }
@@ -163,6 +163,7 @@ public final class KafkaTool {
   static void consume(Flags flags) throws Exception {
     String topic = flags.required("topic");
     long idleSeconds = wholeNumber("idleSeconds", flags.get("idleSeconds", "5"), 1, 86_400);
+    boolean timestamps = Boolean.parseBoolean(flags.get("timestamps", "false"));
     String servers = flags.bootstrapServers();
     KafkaCheck.topicsExist(servers, List.of(topic));
     Map<String, Object> config = new HashMap<>();
@@ -181,7 +182,7 @@ public final class KafkaTool {
       while (System.currentTimeMillis() - lastRecord < idleSeconds * 1000) {
         var records = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<String, String> record : records) {
-          System.out.println(record.value());
+          System.out.println(timestamps ? record.timestamp() + " " + record.value() : record.value());
         }
         if (!records.isEmpty()) {
           System.out.flush();
