@@ -48,11 +48,12 @@ done
 if [[ " $runners " == *" flink "* ]]; then
   for mode in exactly-once at-least-once; do
     in=latency-in-$mode-$stamp out=latency-out-$mode-$stamp
-    $kafka create-topic "$in" 4 && $kafka create-topic "$out" 4
-    checkpoint=()
-    [[ $mode == exactly-once ]] && checkpoint=(--checkpointDir="$work/checkpoints-$mode")
+    $kafka create-topic "$in" 4
+    $kafka create-topic "$out" 4
+    checkpoint=(--output=jsonl)
+    [[ $mode == exactly-once ]] && checkpoint+=(--checkpointDir="$work/checkpoints-$mode")
     "$project/scripts/run.sh" flink --source=kafka --inputTopic="$in" --sink=kafka --outputTopic="$out" \
-      --output=jsonl --triggerIntervalSeconds=2 --runSeconds=$((latency_seconds + 30)) "${checkpoint[@]}" \
+      --triggerIntervalSeconds=2 --runSeconds=$((latency_seconds + 30)) "${checkpoint[@]}" \
       > /dev/null 2> "$work/latency-$mode.stderr" &
     pipeline=$!
     sleep 15 # the job is up and reading

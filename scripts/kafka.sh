@@ -21,7 +21,8 @@ kafka_conf=$project/runners/kafka/conf
 ports="9092 9093" # clients, controller
 
 install_kafka() {
-  [[ -d $kafka_home/libs ]] && return 0
+  # The broker's own jar is copied last but one; without it an assembly was broken off: redo it.
+  compgen -G "$kafka_home/libs/kafka_2.13-*.jar" > /dev/null && return 0
   say "Assembling Kafka 4.1.1 from Maven Central into $kafka_home (once)..."
   quiet_mvn "assembling Kafka" -f "$project/runners/kafka/home/pom.xml" package -Dkafka.home="$kafka_home"
 }
@@ -42,7 +43,8 @@ start() {
   { cat "$kafka_conf/server.properties"; echo "log.dirs=$cluster_dir/data"; } > "$cluster_dir/server.properties"
   if [[ ! -f $cluster_dir/data/meta.properties ]]; then
     local cluster_id
-    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2> "$cluster_dir/logs/format.out" | tail -1) \
+      || { cat "$cluster_dir/logs/format.out" >&2; die "could not run Kafka's StorageTool from $kafka_home/libs (output above); delete $kafka_home to assemble it again"; }
     kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$cluster_dir/server.properties" \
       > "$cluster_dir/logs/format.out" 2>&1 \
       || { cat "$cluster_dir/logs/format.out" >&2; die "could not format the broker's storage in $cluster_dir/data (output above)"; }
@@ -101,5 +103,5 @@ case $command in
   stop) stop "$@" ;;
   status) status ;;
   create-topic|produce|consume) tool "$command" "$@" ;;
-  *) die "usage: scripts/kafka.sh start|stop [--wipe]|status|create-topic NAME PARTITIONS|produce --topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R]|consume --topic=T [--idleSeconds=S]" ;;
+  *) die "usage: scripts/kafka.sh start|stop [--wipe]|status|create-topic NAME PARTITIONS|produce --topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R]|consume --topic=T [--idleSeconds=S] [--timestamps=true]" ;;
 esac

@@ -28,6 +28,11 @@ stop_process() {
   local name=$1 pid_file="$cluster_dir/pids/$1.pid" pid
   [[ -s $pid_file ]] || return 0
   pid=$(cat "$pid_file")
+  if ! kill -0 "$pid" 2>/dev/null; then
+    rm -f "$pid_file"
+    say "$name was not running (it had exited; its pid file is removed)"
+    return 0
+  fi
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done

@@ -106,6 +106,16 @@ final class CommandLine {
     if (options.getSink() == CounterOptions.ReportSink.kafka && options.getOutputTopic().isBlank()) {
       throw new BadOptionException("--sink=kafka needs --outputTopic=NAME, the topic for the reports");
     }
+    if (kafkaSource && options.getSink() == CounterOptions.ReportSink.kafka
+        && options.getOutputTopic().equals(options.getInputTopic())) {
+      throw new BadOptionException("--outputTopic must differ from --inputTopic, or the reports "
+          + "would be read back as signals; name another topic");
+    }
+    if (options.getSink() == CounterOptions.ReportSink.kafka && !options.getDeadLetterTopic().isEmpty()
+        && options.getDeadLetterTopic().equals(options.getOutputTopic())) {
+      throw new BadOptionException("--deadLetterTopic must differ from --outputTopic, or bad "
+          + "records would sit among the reports; name another topic");
+    }
     if (kafkaSource && options.getDeadLetterTopic().equals(options.getInputTopic())) {
       throw new BadOptionException("--deadLetterTopic must differ from --inputTopic, or the bad "
           + "records would be read again; name another topic");

@@ -73,6 +73,8 @@ class CommandLineTest {
       "--source=kafka --inputTopic=            | --source=kafka needs --inputTopic | the topic of the signals",
       "--sink=kafka --outputTopic=             | --sink=kafka needs --outputTopic | the topic for the reports",
       "--source=kafka --deadLetterTopic=signals | --deadLetterTopic must differ from --inputTopic | name another topic",
+      "--source=kafka --sink=kafka --outputTopic=signals | --outputTopic must differ from --inputTopic | name another topic",
+      "--sink=kafka --deadLetterTopic=counts   | --deadLetterTopic must differ from --outputTopic | name another topic",
       "--sink=kafka --bootstrapServers=9092    | --bootstrapServers=9092 is not valid | host:port[,host:port...]"})
   void kafkaOptionsThatCannotWorkTogetherAreExplained(String args, String namesOption, String namesFix) {
     assertExplained(args.trim().split(" "), namesOption, namesFix);

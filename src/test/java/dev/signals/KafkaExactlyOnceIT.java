@@ -7,6 +7,7 @@ import static dev.signals.ExactCounts.latestCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,8 @@ class KafkaExactlyOnceIT {
             // Not before the first reports are on Kafka and a checkpoint has followed them: a
             // job killed earlier cannot be restored (KafkaIO's sink has committed to Kafka but
             // its writer id is not yet in a checkpoint; docs/kafka.md, Known limits).
-            TestKafka.readCommitted(out, records -> !records.isEmpty(), 120);
+            assertThat("reports on Kafka within 120 s of the first run's start",
+                TestKafka.readCommitted(out, records -> !records.isEmpty(), 120), not(empty()));
           }
           awaitCheckpointNewerThan(checkpoints, "flink", System.currentTimeMillis(), program, 120);
           Thread.sleep(random.nextInt(3_000));

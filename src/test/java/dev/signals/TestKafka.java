@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.signals.kafka.KafkaTool;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,11 @@ final class TestKafka {
       }));
     }
     ready = true;
+  }
+
+  /** Whether the broker on 9092 is the one this checkout's scripts/kafka.sh started. */
+  static boolean startedByOurScript() {
+    return Files.isRegularFile(PROJECT.resolve(".clusters/kafka/pids/kafka.pid"));
   }
 
   static String script() {

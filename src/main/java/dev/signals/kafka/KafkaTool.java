@@ -62,6 +62,9 @@ public final class KafkaTool {
       System.exit(EXIT_BAD_INPUT);
     } catch (InterruptedException e) {
       System.exit(130);
+    } catch (java.io.IOException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
     } catch (Exception e) {
       System.err.println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       System.exit(1);
@@ -71,7 +74,7 @@ public final class KafkaTool {
   public static void run(String[] args) throws Exception {
     if (args.length == 0) {
       throw new UsageException("usage: scripts/kafka.sh create-topic NAME PARTITIONS | produce "
-          + "--topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R] | consume --topic=T [--idleSeconds=S]");
+          + "--topic=T --numEvents=N --numDevices=D [--rowsPerSecond=R] | consume --topic=T [--idleSeconds=S] [--timestamps=true]");
     }
     String command = args[0];
     List<String> rest = Arrays.asList(args).subList(1, args.length);
@@ -102,6 +105,9 @@ public final class KafkaTool {
           .all().get(30, TimeUnit.SECONDS);
       System.err.println("created topic " + name + " with " + partitions + " partition(s) at " + servers);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw KafkaCheck.noBroker(servers);
+      }
       if (e.getCause() instanceof TopicExistsException) {
         throw new UsageException("topic '" + name + "' exists already at " + servers
             + "; pick another name (topics are deleted only with the broker: scripts/kafka.sh stop --wipe)");
@@ -152,7 +158,7 @@ public final class KafkaTool {
       }
       producer.flush();
       if (!failures.isEmpty()) {
-        throw new UsageException("the broker at " + servers + " did not take every signal: "
+        throw new java.io.IOException("the broker at " + servers + " did not take every signal: "
             + failures.get(0).getMessage());
       }
     }
@@ -163,7 +169,11 @@ public final class KafkaTool {
   static void consume(Flags flags) throws Exception {
     String topic = flags.required("topic");
     long idleSeconds = wholeNumber("idleSeconds", flags.get("idleSeconds", "5"), 1, 86_400);
-    boolean timestamps = Boolean.parseBoolean(flags.get("timestamps", "false"));
+    String timestampsFlag = flags.get("timestamps", "false");
+    if (!timestampsFlag.equals("true") && !timestampsFlag.equals("false")) {
+      throw new UsageException("--timestamps=" + timestampsFlag + " is not valid; it takes true or false");
+    }
+    boolean timestamps = timestampsFlag.equals("true");
     String servers = flags.bootstrapServers();
     KafkaCheck.topicsExist(servers, List.of(topic));
     Map<String, Object> config = new HashMap<>();

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.ProducerRecordCoder;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * per worker, with its topic, partition and offset; then a running total at most every 10 s) and,
  * with {@link #withDeadLetterTopic}, copied to that topic unchanged, with headers saying what was
  * wrong and where it came from.
+ *
+ * <p>Dead letters are written at least once, whatever the reports' sink: after a restore, those
+ * since the last checkpoint are written again.
  *
  * <p>Offsets: a restored job goes on from its checkpoint (Flink, Spark); otherwise from the
  * consumer group's committed offsets, or {@code startingOffsets} ({@code earliest} or {@code
@@ -113,7 +117,8 @@ public class ReadSignalsFromKafka extends PTransform<PBegin, PCollection<Signal>
         .apply("ParseSignals", ParDo.of(new ParseSignalFn(deadLetterTopic))
             .withOutputTags(SIGNALS, TupleTagList.of(DEAD_LETTERS)));
     PCollection<ProducerRecord<byte[], byte[]>> deadLetters = parsed.get(DEAD_LETTERS)
-        .setCoder(ProducerRecordCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of()));
+        // A bad record may have no key, or no value at all (a tombstone).
+        .setCoder(ProducerRecordCoder.of(NullableCoder.of(ByteArrayCoder.of()), NullableCoder.of(ByteArrayCoder.of())));
     if (!deadLetterTopic.isEmpty()) {
       deadLetters.apply("WriteDeadLetters", KafkaIO.<byte[], byte[]>writeRecords()
           .withBootstrapServers(bootstrapServers)

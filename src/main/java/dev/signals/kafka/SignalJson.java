@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signals.Signal;
 import java.io.IOException;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import org.joda.time.Instant;
 
 /**
@@ -93,8 +93,8 @@ public final class SignalJson {
     if (field.isTextual()) {
       try {
         return Instant.ofEpochMilli(java.time.Instant.parse(field.textValue()).toEpochMilli());
-      } catch (DateTimeParseException e) {
-        // falls through to the message below
+      } catch (DateTimeException | ArithmeticException e) {
+        // not an instant, or one beyond what epoch milliseconds hold: the message below
       }
     }
     throw wrongType("timestamp", "an ISO-8601 instant or epoch milliseconds", field);

@@ -39,6 +39,7 @@ class SignalJsonTest {
       "{\"timestamp\":0,\"deviceId\":null,\"value\":1}            | MISSING_FIELD | no \"deviceId\"",
       "{\"timestamp\":0,\"deviceId\":3}                           | MISSING_FIELD | no \"value\"",
       "{\"timestamp\":\"noon\",\"deviceId\":3,\"value\":1}        | WRONG_TYPE    | \"timestamp\" must be an ISO-8601 instant or epoch milliseconds",
+      "{\"timestamp\":\"+300000000-01-01T00:00:00Z\",\"deviceId\":3,\"value\":1} | WRONG_TYPE    | \"timestamp\" must be an ISO-8601 instant",
       "{\"timestamp\":0,\"deviceId\":\"3\",\"value\":1}           | WRONG_TYPE    | \"deviceId\" must be a whole number in int range",
       "{\"timestamp\":0,\"deviceId\":3000000000,\"value\":1}      | WRONG_TYPE    | \"deviceId\" must be a whole number in int range",
       "{\"timestamp\":0,\"deviceId\":3,\"value\":1.5}             | WRONG_TYPE    | \"value\" must be a whole number"})
