@@ -52,8 +52,6 @@ final class ExactCounts {
     return first;
   }
 
-  private static final java.util.regex.Pattern ADDED = java.util.regex.Pattern.compile(",\"added\":(\\d+)\\}$");
-
   /**
    * Where a device's tick reports, in the order given, do not follow on from each other: each
    * report's count less its {@code added} must be the device's previous count (0 before the
@@ -66,15 +64,14 @@ final class ExactCounts {
     List<String> broken = new ArrayList<>();
     for (String line : reports) {
       Matcher report = TickReportChecks.JSON_LINE.matcher(line);
-      Matcher added = ADDED.matcher(line);
-      if (!report.matches() || !added.find()) {
+      if (!report.matches()) {
         continue;
       }
       int device = Integer.parseInt(report.group(2));
       long tick = java.time.Instant.parse(report.group(1)).toEpochMilli();
       long count = Long.parseLong(report.group(3));
       long before = previousCount.getOrDefault(device, 0L);
-      if (count - Long.parseLong(added.group(1)) != before
+      if (count - Long.parseLong(report.group(4)) != before
           || tick <= previousTick.getOrDefault(device, Long.MIN_VALUE)) {
         broken.add("device " + device + ": after count " + before + " came " + line);
       }

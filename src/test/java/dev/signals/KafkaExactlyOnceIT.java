@@ -1,6 +1,7 @@
 package dev.signals;
 
 import static dev.signals.ExactCounts.awaitCheckpointNewerThan;
+import static dev.signals.ExactCounts.awaitTotal;
 import static dev.signals.ExactCounts.brokenChains;
 import static dev.signals.ExactCounts.histogram;
 import static dev.signals.ExactCounts.latestCounts;
@@ -63,7 +64,7 @@ class KafkaExactlyOnceIT {
       try (LaunchedProgram.Running program = LaunchedProgram.start(command)) {
         if (run < KILLS) {
           // Kill once this run has reported and checkpointed, at a random moment after that.
-          awaitReports(program, 120);
+          awaitTotal(List.of(), program, 1, 120); // a first report
           if (run == 0) {
             // Not before the first reports are on Kafka and a checkpoint has followed them: a
             // job killed earlier cannot be restored (KafkaIO's sink has committed to Kafka but
@@ -93,16 +94,5 @@ class KafkaExactlyOnceIT {
     System.out.println("exactly once: " + committed.size() + " reports committed");
     assertThat("reports lost or repeated (seed " + seed + ")", brokenChains(committed), empty());
     assertThat("final counts (seed " + seed + ")", latestCounts(List.of(committed)), equalTo(expected));
-  }
-
-  private static void awaitReports(LaunchedProgram.Running program, int withinSeconds) throws Exception {
-    long deadline = System.currentTimeMillis() + withinSeconds * 1000L;
-    while (program.stdoutTextSoFar().isEmpty()) {
-      if (!program.process().isAlive() || System.currentTimeMillis() > deadline) {
-        throw new AssertionError("no report within " + withinSeconds + " s; stderr:\n"
-            + String.join("\n", program.stderrSoFar()));
-      }
-      Thread.sleep(200);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.signals;
 
+import static dev.signals.ExactCounts.awaitTotal;
 import static dev.signals.ExactCounts.brokenChains;
 import static dev.signals.ExactCounts.histogram;
 import static dev.signals.ExactCounts.latestCounts;
@@ -48,7 +49,7 @@ class KafkaIT {
         "--output=jsonl", "--triggerIntervalSeconds=2"))) {
       reports = TestKafka.readCommitted(out, read -> !running.process().isAlive()
           || latestCounts(List.of(TestKafka.values(read))).equals(expected), 240);
-      awaitConsole(running, expected, 60);
+      awaitTotal(List.of(), running, n, 60); // the console may come after Kafka
       running.process().destroy();
       program = running.await(60);
     }
@@ -104,7 +105,7 @@ class KafkaIT {
           || latestCounts(List.of(TestKafka.values(read))).equals(expected), 240);
       dead = TestKafka.readCommitted(deadLetters, read -> !running.process().isAlive()
           || read.size() >= bad.size(), 60);
-      awaitConsole(running, expected, 60);
+      awaitTotal(List.of(), running, n, 60); // the console may come after Kafka
       running.process().destroy();
       program = running.await(60);
     }
@@ -170,15 +171,6 @@ class KafkaIT {
     assertThat(run.diagnostics(), run.exitCode, equalTo(2));
     assertThat(run.diagnostics(), errors, hasSize(1));
     assertThat(errors.get(0), startsWith(says));
-  }
-
-  private static void awaitConsole(LaunchedProgram.Running running, Map<Integer, Long> expected,
-      int withinSeconds) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + withinSeconds * 1000L;
-    while (running.process().isAlive() && System.currentTimeMillis() < deadline
-        && !latestCounts(List.of(running.stdoutTextSoFar())).equals(expected)) {
-      Thread.sleep(200);
-    }
   }
 
   /** Another broker's port taken: a second installation of ours cannot start on it. */

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 final class TickReportChecks {
   static final Pattern JSON_LINE =
-      Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+),\"added\":\\d+\\}");
+      Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+),\"added\":(\\d+)\\}");
   private static final Pattern PROGRESS_LINE = Pattern.compile(".*Progress at (\\S+): ([\\d,]+) signals "
       + "counted, [\\d.,]+/s over the last \\d+ s, ([\\d,]+) devices updated( \\(late reports included\\))?");
 

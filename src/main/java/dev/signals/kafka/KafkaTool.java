@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.joda.time.Instant;
@@ -176,18 +177,8 @@ public final class KafkaTool {
     boolean timestamps = timestampsFlag.equals("true");
     String servers = flags.bootstrapServers();
     KafkaCheck.topicsExist(servers, List.of(topic));
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(15))) {
-        partitions.add(new TopicPartition(topic, info.partition()));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<String, String> consumer = committedFromTheBeginning(
+        servers, topic, new StringDeserializer(), new StringDeserializer())) {
       long lastRecord = System.currentTimeMillis();
       while (System.currentTimeMillis() - lastRecord < idleSeconds * 1000) {
         var records = consumer.poll(Duration.ofMillis(200));
@@ -200,6 +191,26 @@ public final class KafkaTool {
         }
       }
     }
+  }
+
+  /**
+   * A consumer of every partition of {@code topic} from its beginning that sees only committed
+   * records ({@code read_committed}) and commits nothing: how the tool and the tests read output.
+   */
+  public static <K, V> KafkaConsumer<K, V> committedFromTheBeginning(String servers, String topic,
+      Deserializer<K> keys, Deserializer<V> values) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values);
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(15))) {
+      partitions.add(new TopicPartition(topic, info.partition()));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
   }
 
   static long wholeNumber(String name, String value, long min, long max) throws UsageException {
