@@ -61,7 +61,7 @@ for runner in $runners; do
   esac
 done
 mvn -B -q -f "$project/bench/pom.xml" -Pplot -DskipTests package >&2
-read -r -a java17_opens < "$project/.mvn/jvm.config"
+read -r -a java17_opens < "$project/.mvn/jvm.config" || true   # one line; fine without its newline
 bench_classpath() { echo "$project/bench/target/$1/classes:$(cat "$project/bench/target/$1/classpath.txt")"; }
 bench_log="-Dlog4j2.configurationFile=$project/bench/src/main/resources/log4j2.xml"
 

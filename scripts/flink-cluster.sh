@@ -10,8 +10,8 @@
 # .clusters/flink/home. Configuration: runners/flink/conf (flink-conf.yaml, log4j.properties).
 #   REST API and web dashboard  http://127.0.0.1:8081  (what --flinkMaster=127.0.0.1:8081 names)
 #   JobManager 1 GiB, TaskManager 1.7 GiB (process sizes, flink-conf.yaml)
-# Logs and stdout: .clusters/flink/logs/{jobmanager,taskmanager}.{log,out}; a job's counts are
-# in taskmanager.out (also on the dashboard: Task Managers -> Stdout).
+# Logs, stdout and stderr: .clusters/flink/logs/{jobmanager,taskmanager}.{log,out,err}; a job's
+# counts are in taskmanager.out (also on the dashboard: Task Managers -> Stdout).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 flink_environment
@@ -26,7 +26,7 @@ flink_java() {
     || die "could not work out the $name's memory from $flink_conf/flink-conf.yaml"
   jvm=$(head -1 <<<"$params") dynamic=$(tail -1 <<<"$params")
   # shellcheck disable=SC2086 # word splitting intended: lists of flags
-  start_process "$name" java $jvm $(cat "$flink_conf/java-options") \
+  start_process --stderr-apart "$name" java $jvm $(cat "$flink_conf/java-options") \
     -Dlog.file="$cluster_dir/logs/$name.log" -Dlog4j.configurationFile="file:$flink_conf/log4j.properties" \
     -cp "$flink_home/lib/*" "$main" --configDir "$flink_conf" $dynamic
 }
@@ -44,7 +44,7 @@ start() {
   flink_java taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
   for _ in $(seq 1 60); do
     [[ $(overview taskmanagers) -ge 1 ]] && break
-    alive taskmanager || { tail -20 "$cluster_dir/logs/taskmanager.out" "$cluster_dir/logs/taskmanager.log" >&2; die "the TaskManager exited at start (logs above)"; }
+    alive taskmanager || { tail -20 "$cluster_dir"/logs/taskmanager.{out,err,log} >&2; die "the TaskManager exited at start (logs above)"; }
     sleep 0.5
   done
   [[ $(overview taskmanagers) -ge 1 ]] || die "the TaskManager did not register within 30 s (see $cluster_dir/logs/taskmanager.log)"

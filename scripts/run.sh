@@ -55,7 +55,7 @@ case $runner in
           has_option sparkMaster || runner_args+=("--sparkMaster=local[2]")
           # Spark 3.5 on Java 17 needs the module openings its own launcher adds; Maven's JVM
           # (for exec:java) gets the same list from .mvn/jvm.config.
-          read -r -a java17_opens < "$project/.mvn/jvm.config"
+          read -r -a java17_opens < "$project/.mvn/jvm.config" || true   # one line; fine without its newline
           jvm_args+=("${java17_opens[@]}")
           export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1} ;;
 esac

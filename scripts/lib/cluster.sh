@@ -13,12 +13,20 @@ alive() {
   [[ -s $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null
 }
 
-# start_process NAME COMMAND...: runs COMMAND in the background (its own session, so that a
-# terminal's Ctrl-C does not reach it), output to logs/NAME.out, pid to pids/NAME.pid.
+# start_process [--stderr-apart] NAME COMMAND...: runs COMMAND in the background (its own
+# session, so that a terminal's Ctrl-C does not reach it), output to logs/NAME.out (stderr too,
+# unless --stderr-apart puts it in logs/NAME.err: a Flink TaskManager's stdout is the jobs'
+# counts), pid to pids/NAME.pid.
 start_process() {
+  local stderr_apart=false
+  [[ $1 == --stderr-apart ]] && { stderr_apart=true; shift; }
   local name=$1; shift
   mkdir -p "$cluster_dir/pids" "$cluster_dir/logs"
-  setsid "$@" > "$cluster_dir/logs/$name.out" 2>&1 < /dev/null &
+  if $stderr_apart; then
+    setsid "$@" > "$cluster_dir/logs/$name.out" 2> "$cluster_dir/logs/$name.err" < /dev/null &
+  else
+    setsid "$@" > "$cluster_dir/logs/$name.out" 2>&1 < /dev/null &
+  fi
   echo $! > "$cluster_dir/pids/$name.pid"
 }
 
@@ -59,14 +67,17 @@ process_status() {
 
 # wait_for_http URL SECONDS NAME: waits until URL answers, or fails naming NAME's log.
 wait_for_http() {
-  local url=$1 seconds=$2 name=$3
+  local url=$1 seconds=$2 name=$3 logs="" file
+  for file in "$cluster_dir/logs/$name".{out,err}; do [[ -f $file ]] && logs+="$file "; done
   for _ in $(seq 1 $((seconds * 2))); do
     curl -fsS -m 2 "$url" > /dev/null 2>&1 && return 0
-    alive "$name" || { tail -20 "$cluster_dir/logs/$name.out" >&2; die "$name exited at start (log above: $cluster_dir/logs/$name.out)"; }
+    # shellcheck disable=SC2086 # one or two files
+    alive "$name" || { tail -20 $logs >&2; die "$name exited at start (log above: $logs)"; }
     sleep 0.5
   done
-  tail -20 "$cluster_dir/logs/$name.out" >&2
-  die "$name did not answer at $url within $seconds s (log above: $cluster_dir/logs/$name.out)"
+  # shellcheck disable=SC2086
+  tail -20 $logs >&2
+  die "$name did not answer at $url within $seconds s (log above: $logs)"
 }
 
 # port_open HOST PORT: can a TCP connection be made within 3 s?

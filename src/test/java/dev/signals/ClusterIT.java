@@ -2,11 +2,13 @@ package dev.signals;
 
 import static dev.signals.ExactCounts.awaitCheckpointNewerThan;
 import static dev.signals.ExactCounts.awaitTotal;
+import static dev.signals.ExactCounts.brokenChains;
 import static dev.signals.ExactCounts.firstReportPerDevice;
 import static dev.signals.ExactCounts.histogram;
 import static dev.signals.ExactCounts.latestCounts;
 import static dev.signals.ExactCounts.total;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,6 +101,39 @@ class ClusterIT {
           total(firstReportPerDevice(second)), greaterThanOrEqualTo(firstJobTotal));
       assertThat(latestCounts(List.of(first, second)), equalTo(histogram(countBelow, numDevices)));
     }
+  }
+
+  /**
+   * Kafka in and out on the Flink session cluster, as the README's Kafka section submits it:
+   * signals produced to a topic, a job with checkpoints (so its Kafka output is transactional),
+   * every device's last count on the output topic, read {@code read_committed}, equal to the
+   * histogram, each report following on from the device's previous one.
+   */
+  @Test
+  void flinkSessionClusterCountsFromKafkaToKafkaExactlyOnce() throws Exception {
+    long n = 3_000;
+    int numDevices = 10;
+    String in = TestKafka.newTopic("cluster-signals", 2);
+    String out = TestKafka.newTopic("cluster-counts", 2);
+    TestKafka.produceSignals(in, n, numDevices, 0);
+    Map<Integer, Long> expected = histogram(n, numDevices);
+    Path checkpoints = Files.createTempDirectory("cluster-kafka-checkpoints-");
+    List<String> values;
+    try (Cluster cluster = Cluster.start("flink");
+        LaunchedProgram.Running submit = LaunchedProgram.start(List.of(script("submit-flink.sh"),
+            "--source=kafka", "--inputTopic=" + in, "--sink=kafka", "--outputTopic=" + out,
+            "--output=jsonl", "--triggerIntervalSeconds=2", "--checkpointDir=" + checkpoints))) {
+      String jobId = awaitJobId(submit, 180);
+      values = TestKafka.values(TestKafka.readCommitted(out,
+          read -> latestCounts(List.of(TestKafka.values(read))).equals(expected), 180));
+      run(180, script("flink-cluster.sh"), "cancel", jobId);
+      LaunchedProgram followed = submit.await(60);
+      assertThat(followed.diagnostics(), followed.exitCode, equalTo(0));
+      assertThat(followed.diagnostics(), String.join("\n", followed.stderr),
+          containsString("exactly once"));
+    }
+    assertThat("last count per device on " + out, latestCounts(List.of(values)), equalTo(expected));
+    assertThat("reports on Kafka follow on from each other", brokenChains(values), empty());
   }
 
   /**

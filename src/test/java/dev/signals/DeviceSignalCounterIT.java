@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -75,6 +77,61 @@ class DeviceSignalCounterIT {
     assertThat(program.diagnostics(), finals, equalTo(expected));
     assertThat(String.join("\n", program.stderr), containsString(
         String.format("Done: %,d signals counted, %,d devices", numEvents, numDevices)));
+  }
+
+  /**
+   * Stdout carries reports only, also while the JVM shuts down: what is logged then, by a logger
+   * made at exit or by Log4j's own status logger, goes to stderr ({@link LogsAtExit}). Once in
+   * CI a Log4j status line reached stdout at exit; three runs per runner here, each of which
+   * provokes both kinds of line, where the flake needed luck.
+   */
+  @RepeatedTest(3)
+  void linesLoggedAtExitGoToStderrNotStdout() throws Exception {
+    int numDevices = 5;
+    LaunchedProgram program = LaunchedProgram.start(LaunchedProgram.command(LogsAtExit.class,
+        "--output=jsonl", "--rowsPerSecond=0", "--numEvents=1000", "--numDevices=" + numDevices))
+        .await(120);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+    // finalCounts fails on any stdout line that is neither a final count nor a tick report.
+    assertThat(program.diagnostics(), finalCounts(program).size(), equalTo(numDevices));
+    assertThat("the hook ran and its lines went to stderr", String.join("\n", program.stderr),
+        both(containsString(LogsAtExit.LOGGED)).and(containsString(LogsAtExit.STATUS)));
+  }
+
+  /**
+   * Spark only: Beam's metrics accumulator does not kill the executor's heartbeat thread. Spark
+   * registers a task's accumulator while Java is still deserialising it, and a heartbeat asking
+   * it {@code isZero} then meets Beam's {@code MetricsContainerStepMapAccumulator} with no value
+   * yet: a NullPointerException that ends the heartbeats for good (once in an hour's soak, with
+   * heartbeats every 10 s). The heartbeat asks only to drop accumulators that are zero, which
+   * {@code spark.executor.heartbeat.dropZeroAccumulatorUpdates=false} (.mvn/jvm.config) turns
+   * off. Heartbeats every 20 ms and batches every 500 ms make the race likely within seconds
+   * (with Spark's default the test fails; a heartbeat's ask times out after one interval, so
+   * slow asks may fail many times in a row here without ending the executor).
+   */
+  @Test
+  void sparkExecutorHeartbeatsSurviveBeamsMetricsAccumulator() throws Exception {
+    assumeTrue(System.getProperty("it.runnerArgs", "").contains("SparkRunner"), "a Spark-only race");
+    LaunchedProgram program = LaunchedProgram.start(LaunchedProgram.command(
+        heartbeatFlags(), DeviceSignalCounter.class,
+        "--output=jsonl", "--rowsPerSecond=200", "--numDevices=50", "--triggerIntervalSeconds=5",
+        "--batchIntervalMillis=500", "--runSeconds=40")).await(120);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+    String stderr = String.join("\n", program.stderr);
+    assertThat(stderr, not(containsString("executor-heartbeater")));
+    assertThat(stderr, not(containsString("MetricsContainerStepMapAccumulator")));
+    assertThat(program.diagnostics(), program.stdoutText(), not(empty()));
+  }
+
+  private static List<String> heartbeatFlags() {
+    List<String> flags = new ArrayList<>(List.of("-Dspark.executor.heartbeatInterval=20ms",
+        "-Dspark.executor.heartbeat.maxFailures=1000000"));
+    // For the mutation check: -Dit.sparkHeartbeatFlags=-Dspark.executor.heartbeat.dropZeroAccumulatorUpdates=true
+    String extra = System.getProperty("it.sparkHeartbeatFlags", "");
+    if (!extra.isBlank()) {
+      flags.add(extra.trim());
+    }
+    return flags;
   }
 
   /**

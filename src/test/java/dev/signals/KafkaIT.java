@@ -125,6 +125,51 @@ class KafkaIT {
     }
   }
 
+  /**
+   * {@code --startingOffsets=latest}: the signals on the topic before the start are skipped, those
+   * produced after it counted. Until the reader has taken its position a record can fall either
+   * way, so markers of a device of their own are produced until one is reported.
+   */
+  @Test
+  void startingOffsetsLatestSkipsWhatWasThereAndCountsWhatComesAfter() throws Exception {
+    String in = TestKafka.newTopic("it-latest", 1);
+    TestKafka.produceSignals(in, 500, NUM_DEVICES, 0); // there before the start: skipped
+    long n = 2_000;
+    int markerDevice = 99;
+    Map<Integer, Long> counted;
+    LaunchedProgram program;
+    try (LaunchedProgram.Running running = LaunchedProgram.start(LaunchedProgram.command(
+        "--source=kafka", "--inputTopic=" + in, "--startingOffsets=latest", "--output=jsonl",
+        "--triggerIntervalSeconds=2"))) {
+      long deadline = System.currentTimeMillis() + 180_000;
+      while (!latestCounts(List.of(running.stdoutTextSoFar())).containsKey(markerDevice)) {
+        assertThat("no marker reported within 180 s: " + String.join("\n", running.stderrSoFar()),
+            running.process().isAlive() && System.currentTimeMillis() < deadline, equalTo(true));
+        TestKafka.produceValues(in, List.of(String.valueOf(markerDevice)),
+            List.of(SignalJson.format(new Signal(Instant.now(), markerDevice, 0))));
+        Thread.sleep(1_000);
+      }
+      TestKafka.produceSignals(in, n, NUM_DEVICES, 0); // after the start: counted
+      Map<Integer, Long> expected = histogram(n, NUM_DEVICES);
+      long until = System.currentTimeMillis() + 120_000;
+      while (!withoutMarkers(running.stdoutTextSoFar(), markerDevice).equals(expected)
+          && running.process().isAlive() && System.currentTimeMillis() < until) {
+        Thread.sleep(500);
+      }
+      Thread.sleep(5_000); // two more ticks: anything read twice or late would show
+      running.process().destroy();
+      program = running.await(60);
+      counted = withoutMarkers(program.stdoutText(), markerDevice);
+    }
+    assertThat(program.diagnostics(), counted, equalTo(histogram(n, NUM_DEVICES)));
+  }
+
+  private static Map<Integer, Long> withoutMarkers(List<String> output, int markerDevice) {
+    Map<Integer, Long> counts = new java.util.HashMap<>(latestCounts(List.of(output)));
+    counts.remove(markerDevice);
+    return counts;
+  }
+
   /** Checked before anything starts, whatever the runner: so only with the DirectRunner here. */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {

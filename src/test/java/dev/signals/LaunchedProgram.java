@@ -47,16 +47,31 @@ final class LaunchedProgram {
 
   /** The command line that runs the program with {@code args} on the matrix's runner. */
   static List<String> command(String... args) throws IOException {
+    return command(DeviceSignalCounter.class, args);
+  }
+
+  /**
+   * Like {@link #command(String...)}, with another main class of the test classpath in front of
+   * the program's (one that sets something up, then calls {@link DeviceSignalCounter#main}).
+   */
+  static List<String> command(Class<?> mainClass, String... args) throws IOException {
+    return command(List.of(), mainClass, args);
+  }
+
+  /** Like {@link #command(Class, String...)}, with JVM flags after the runner's. */
+  static List<String> command(List<String> jvmFlags, Class<?> mainClass, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     String jvmArgsFile = System.getProperty("it.jvmArgsFile", "");
     if (!jvmArgsFile.isEmpty()) {
       command.addAll(split(Files.readString(Path.of(jvmArgsFile))));
     }
+    command.addAll(jvmFlags);
     command.add("-Dlog4j2.configurationFile=" + System.getProperty("it.logConfig", "log4j2.xml"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(DeviceSignalCounter.class.getName());
+    command.add(mainClass.getName());
     command.addAll(split(System.getProperty("it.runnerArgs", "")));
     command.addAll(Arrays.asList(args));
     return command;
