@@ -123,6 +123,18 @@ class DeviceSignalCounterIT {
     assertThat(program.diagnostics(), program.stdoutText(), not(empty()));
   }
 
+  /** Spark only: a micro-batch no longer than its read time is one line and exit 2, not a stack trace. */
+  @Test
+  void sparkBatchesNoLongerThanTheirReadTimeAreOneLineAndExit2() throws Exception {
+    assumeTrue(System.getProperty("it.runnerArgs", "").contains("SparkRunner"), "Spark's options");
+    LaunchedProgram program = LaunchedProgram.run(60, "--batchIntervalMillis=200");
+    assertThat(program.diagnostics(), program.exitCode, equalTo(2));
+    assertThat(program.diagnostics(), program.stderr, equalTo(List.of("error: --batchIntervalMillis=200 "
+        + "must be longer than --minReadTimeMillis=200 (the part of each micro-batch Spark's runner "
+        + "spends reading the source); raise --batchIntervalMillis or lower --minReadTimeMillis")));
+    assertThat(program.stdoutText(), empty());
+  }
+
   private static List<String> heartbeatFlags() {
     List<String> flags = new ArrayList<>(List.of("-Dspark.executor.heartbeatInterval=20ms",
         "-Dspark.executor.heartbeat.maxFailures=1000000"));
