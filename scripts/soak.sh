@@ -100,11 +100,13 @@ case $runner in
     }
     ;;
 esac
+# stop_own_cluster: stops the cluster if this soak started it.
+stop_own_cluster() { if $started_cluster; then "$project/scripts/${runner}.sh" stop >&2 || true; fi; }
 # An interrupted soak (Ctrl-C, a failure) leaves no detached job or cluster of its own behind.
 clean_up() {
   [[ $runner == flink-cluster && -n $job_id ]] && { "$project/scripts/flink-cluster.sh" cancel "$job_id" 2>/dev/null || true; }
   kill "$pid" 2>/dev/null || true
-  $started_cluster && { "$project/scripts/${runner}.sh" stop >&2 || true; }
+  stop_own_cluster
 }
 trap 'clean_up; exit 130' INT TERM
 started=$(date +%s)
@@ -133,7 +135,6 @@ done < <(processes)
 header+=",checkpoint_mb,reports,checkpoint_age_s"
 [[ -n $probe_url ]] && header+=",job_state,workers_lost,retries"
 echo "$header" > "$out/samples.csv"
-verdict_extra=""
 for minute in $(seq 1 "$minutes"); do
   wait_seconds=$((started + minute * 60 - $(date +%s)))
   [[ $wait_seconds -gt 0 ]] && sleep $wait_seconds
@@ -176,9 +177,7 @@ if [[ -n $probe_url ]]; then
   verdict+="; $(awk -F, '{print $(NF - 1)}' <<<"$last") $([[ $runner == flink-cluster ]] && echo TaskManagers || echo executors) lost, $(awk -F, '{print $NF}' <<<"$last") $([[ $runner == flink-cluster ]] && echo restarts || echo 'failed tasks')"
 fi
 echo "$verdict" | tee "$out/verdict.txt" >&2
-if $started_cluster; then
-  "$project/scripts/${runner}.sh" stop >&2 || true
-fi
+stop_own_cluster
 
 title="$runner, $minutes min, $rate signals/s, $devices devices, checkpoints${*:+, $*}"
 (quiet_mvn "building the plot" -f "$project/bench/pom.xml" -Pplot -DskipTests package) \

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -126,38 +125,20 @@ final class CommandLine {
       throw new BadOptionException("--bootstrapServers=" + options.getBootstrapServers()
           + " is not valid; it takes host:port[,host:port...], e.g. 127.0.0.1:9092");
     }
-    long[] sparkBatchAndMinRead = sparkBatchAndMinReadMillis(options);
-    if (sparkBatchAndMinRead != null && sparkBatchAndMinRead[1] >= sparkBatchAndMinRead[0]
+    Object[] spark = RunnerOptionsByName.read(options, "Spark",
+        "org.apache.beam.runners.spark.SparkPipelineOptions",
+        "getBatchIntervalMillis", "getMinReadTimeMillis");
+    if (spark != null && spark[0] instanceof Number batch && spark[1] instanceof Number minRead
+        && minRead.longValue() >= batch.longValue()
         && (options.getNumEvents() == 0 || options.isStreaming())) {
-      throw new BadOptionException("--batchIntervalMillis=" + sparkBatchAndMinRead[0]
-          + " must be longer than --minReadTimeMillis=" + sparkBatchAndMinRead[1] + " (the part of "
+      throw new BadOptionException("--batchIntervalMillis=" + batch
+          + " must be longer than --minReadTimeMillis=" + minRead + " (the part of "
           + "each micro-batch Spark's runner spends reading the source); raise "
           + "--batchIntervalMillis or lower --minReadTimeMillis");
     }
     if (options.getDetached() && options.getRunSeconds() > 0) {
       throw new BadOptionException("--runSeconds cannot stop a --detached job, which runs on after "
           + "this program exits; drop one of them (a detached job is stopped with the cluster's tools)");
-    }
-  }
-
-  /**
-   * The Spark runner's micro-batch interval and minimum read time, or null when the runner is not
-   * Spark. Read by name: the Spark runner is on the classpath only in its own profile.
-   */
-  private static long[] sparkBatchAndMinReadMillis(PipelineOptions options) {
-    try {
-      if (!options.getRunner().getSimpleName().startsWith("Spark")) {
-        return null;
-      }
-      Class<? extends PipelineOptions> sparkOptions = Class
-          .forName("org.apache.beam.runners.spark.SparkPipelineOptions")
-          .asSubclass(PipelineOptions.class);
-      PipelineOptions spark = options.as(sparkOptions);
-      return new long[] {
-          ((Number) sparkOptions.getMethod("getBatchIntervalMillis").invoke(spark)).longValue(),
-          ((Number) sparkOptions.getMethod("getMinReadTimeMillis").invoke(spark)).longValue()};
-    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-      return null;
     }
   }
 

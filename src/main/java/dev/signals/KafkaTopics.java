@@ -72,19 +72,10 @@ final class KafkaTopics {
    * classpath only in its own profile.
    */
   static boolean flinkCheckpointsExactlyOnce(PipelineOptions options) {
-    try {
-      Class<? extends PipelineOptions> flinkOptions = Class
-          .forName("org.apache.beam.runners.flink.FlinkPipelineOptions")
-          .asSubclass(PipelineOptions.class);
-      if (!options.getRunner().getSimpleName().startsWith("Flink")) {
-        return false;
-      }
-      PipelineOptions flink = options.as(flinkOptions);
-      Object interval = flinkOptions.getMethod("getCheckpointingInterval").invoke(flink);
-      Object mode = flinkOptions.getMethod("getCheckpointingMode").invoke(flink);
-      return interval instanceof Long millis && millis > 0 && "EXACTLY_ONCE".equals(String.valueOf(mode));
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return false;
-    }
+    Object[] flink = RunnerOptionsByName.read(options, "Flink",
+        "org.apache.beam.runners.flink.FlinkPipelineOptions",
+        "getCheckpointingInterval", "getCheckpointingMode");
+    return flink != null && flink[0] instanceof Long millis && millis > 0
+        && "EXACTLY_ONCE".equals(String.valueOf(flink[1]));
   }
 }

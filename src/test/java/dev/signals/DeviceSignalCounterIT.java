@@ -37,6 +37,7 @@ class DeviceSignalCounterIT {
   private static final int INTERVAL_SECONDS = 5;
   private static final int RUN_SECONDS = 25;
   private static final Pattern JSON_LINE = TickReportChecks.JSON_LINE;
+  private static final boolean ON_SPARK = System.getProperty("it.runnerArgs", "").contains("SparkRunner");
 
 
   @ParameterizedTest
@@ -49,7 +50,7 @@ class DeviceSignalCounterIT {
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
     // Spark prints a tick's reports in a micro-batch up to a second or two after it fired.
-    boolean firingSeenInOutput = !System.getProperty("it.runnerArgs", "").contains("SparkRunner");
+    boolean firingSeenInOutput = !ON_SPARK;
     TickReportChecks.assertConsistent(program, RATE, INTERVAL_SECONDS, 10, 15, firingSeenInOutput);
     int progressLines = TickReportChecks.assertProgressLinesMatch(program, RATE, INTERVAL_SECONDS);
     // The runners' own logs stay quiet: a few lines at most besides the progress.
@@ -111,7 +112,7 @@ class DeviceSignalCounterIT {
    */
   @Test
   void sparkExecutorHeartbeatsSurviveBeamsMetricsAccumulator() throws Exception {
-    assumeTrue(System.getProperty("it.runnerArgs", "").contains("SparkRunner"), "a Spark-only race");
+    assumeTrue(ON_SPARK, "a Spark-only race");
     LaunchedProgram program = LaunchedProgram.start(LaunchedProgram.command(
         heartbeatFlags(), DeviceSignalCounter.class,
         "--output=jsonl", "--rowsPerSecond=200", "--numDevices=50", "--triggerIntervalSeconds=5",
@@ -126,7 +127,7 @@ class DeviceSignalCounterIT {
   /** Spark only: a micro-batch no longer than its read time is one line and exit 2, not a stack trace. */
   @Test
   void sparkBatchesNoLongerThanTheirReadTimeAreOneLineAndExit2() throws Exception {
-    assumeTrue(System.getProperty("it.runnerArgs", "").contains("SparkRunner"), "Spark's options");
+    assumeTrue(ON_SPARK, "Spark's options");
     LaunchedProgram program = LaunchedProgram.run(60, "--batchIntervalMillis=200");
     assertThat(program.diagnostics(), program.exitCode, equalTo(2));
     assertThat(program.diagnostics(), program.stderr, equalTo(List.of("error: --batchIntervalMillis=200 "
@@ -197,7 +198,7 @@ class DeviceSignalCounterIT {
     // missing, so the sequence checked here does not hold there. The GroupState transform keeps
     // a call's outputs in state until a timer that Spark does not lose emits them.
     assumeFalse(aggregation.equals("counter")
-            && System.getProperty("it.runnerArgs", "").contains("SparkRunner"),
+            && ON_SPARK,
         "Spark runner loses some timer output; see the README's known limits");
     LaunchedProgram program = LaunchedProgram.run(90, "--output=jsonl", "--rowsPerSecond=20",
         "--aggregation=" + aggregation,
