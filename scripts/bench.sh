@@ -20,7 +20,8 @@
 # each tick's first report appears after the tick (median/max), peak RSS, and live heap (after
 # a full GC, `jcmd GC.class_histogram`, near the end of the run). Writes to --out (default
 # bench/results): results.csv, results.md (machine, versions, date, the table with ratios Beam /
-# native and heap per device), events-per-second.png.
+# native and heap per device), events-per-second.png, and heap/<runner>-<devices>.txt (the
+# histogram's top 30 classes).
 set -euo pipefail
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runners="direct flink spark native-flink native-spark flink-groupstate spark-groupstate" devices="10 100000" flink_devices=""
@@ -113,7 +114,10 @@ for n in $all_devices; do
     sleep "$(python3 -c "print(max(0, $launched + $run_seconds - 8 - $(date +%s.%N)))")"
     probed=$(date +%s.%N)
     jvm=$(pgrep -P "$timed" java || true) live=""
-    [[ -n $jvm ]] && live=$(jcmd "$jvm" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }' || true)
+    if [[ -n $jvm ]] && jcmd "$jvm" GC.class_histogram > "$work/histogram" 2>/dev/null; then
+      live=$(awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }' "$work/histogram")
+      mkdir -p "$out/heap" && head -n 33 "$work/histogram" > "$out/heap/$runner-$n.txt" # the top 30 classes
+    fi
     wait "$timed" || true
     wait "$stamper" || true
     if figures=$(python3 "$project/scripts/lib/bench_stats.py" "$stdout" "$launched" "$warmup" "$measure" "$probed"); then

@@ -74,15 +74,15 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
    * ({@code added}: the signals since the device's previous report, so that a reader can tell a
    * report repeated after a restore, whose count less added is not the previous count); a final
    * count of a bounded run is {@code {"tick":...,"deviceId":3,"count":42,"final":true}}; an
-   * expired device is {@code {"deviceId":3,"count":42,"expired":true}}. Also the value of each
-   * record {@code --sink=kafka} writes.
+   * expired device is {@code {"tick":...,"deviceId":3,"count":42,"expired":true}} (the tick at
+   * which it expired, so a repeated expiry can be told from a second one). Also the value of
+   * each record {@code --sink=kafka} writes.
    */
   public static String jsonLine(EventsCounted counted) {
     return switch (counted.kind()) {
       case TICK -> tickJson(counted) + ",\"added\":" + counted.added() + "}";
       case FINAL -> tickJson(counted) + ",\"final\":true}";
-      case EXPIRED -> "{\"deviceId\":" + counted.deviceId() + ",\"count\":" + counted.count()
-          + ",\"expired\":true}";
+      case EXPIRED -> tickJson(counted) + ",\"expired\":true}";
     };
   }
 

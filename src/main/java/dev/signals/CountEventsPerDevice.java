@@ -1,9 +1,14 @@
 package dev.signals;
 
 import dev.signals.EventsCounted.Kind;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -135,42 +140,17 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
    * Spark runner rejects timer deletion and event-time timers in streaming mode.
    */
   public static class UpdateDeviceCountFn extends DoFn<KV<Integer, Long>, EventsCounted> {
-    private static final String COUNT = "count";
-    private static final String TICK_ARMED = "tickArmed";
-    private static final String LAST_REPORTED_TICK = "lastReportedTick";
-    private static final String LAST_REPORTED_COUNT = "lastReportedCount";
-    private static final String FINAL_REPORTED = "finalReported";
+    private static final String DEVICE = "device";
     private static final String TICK = "tick";
     private static final String END_OF_INPUT = "endOfInput";
     private static final String SILENCE = "silence";
 
-    /** The running count: what Spark's demo keeps in {@code GroupState<Long>}. */
-    @StateId(COUNT)
-    private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
-
     /**
-     * Whether the tick timer is set. It is set by the first signal after a report and not re-set
-     * by the signals that follow, so an idle device has no timer at all.
+     * All of a device's state in one cell, read once and written once per bundle and per tick: a
+     * runner keeps, looks up and checkpoints one entry per device instead of one per field.
      */
-    @StateId(TICK_ARMED)
-    private final StateSpec<ValueState<Boolean>> tickArmedSpec = StateSpecs.value();
-
-    /** The tick of the last tick report, to keep a device from reporting twice for one tick. */
-    @StateId(LAST_REPORTED_TICK)
-    private final StateSpec<ValueState<Instant>> lastReportedTickSpec =
-        StateSpecs.value(InstantCoder.of());
-
-    /** The count of the last report: the next report says how many signals were added since. */
-    @StateId(LAST_REPORTED_COUNT)
-    private final StateSpec<ValueState<Long>> lastReportedCountSpec =
-        StateSpecs.value(VarLongCoder.of());
-
-    /**
-     * Set once the final count of a bounded input is reported: batch runners fire the pending
-     * processing-time timers at the end too, and that tick must not repeat the final count.
-     */
-    @StateId(FINAL_REPORTED)
-    private final StateSpec<ValueState<Boolean>> finalReportedSpec = StateSpecs.value();
+    @StateId(DEVICE)
+    private final StateSpec<ValueState<DeviceState>> deviceSpec = StateSpecs.value(DeviceState.CODER);
 
     /** Fires at the next tick of the grid (processing time). */
     @TimerId(TICK)
@@ -216,65 +196,61 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     @ProcessElement
     public void processElement(
         @Element KV<Integer, Long> signalsOfDevice,
-        @StateId(COUNT) ValueState<Long> count,
-        @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
+        @StateId(DEVICE) ValueState<DeviceState> device,
         @TimerId(TICK) Timer tick,
         @TimerId(END_OF_INPUT) Timer endOfInput,
         @TimerId(SILENCE) Timer silence) {
-      Long before = count.read();
-      if (before == null && untilEndOfInput) {
-        endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
+      DeviceState before = device.read();
+      if (before == null) {
+        before = DeviceState.NEW;
+        if (untilEndOfInput) {
+          endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
+        }
       }
       if (deviceTimeout.getMillis() > 0) {
         silence.offset(deviceTimeout).setRelative(); // re-setting a timer moves it; no deletion
       }
-      count.write((before == null ? 0L : before) + signalsOfDevice.getValue());
-      if (tickArmed.read() == null) {
-        // The next tick of the grid, the same for all devices.
+      if (!before.tickArmed()) {
+        // The first signal since the last report sets the timer for the next tick of the grid,
+        // the same for all devices; the signals that follow leave it be, so an idle device has
+        // no timer at all.
         nextTick(tick);
-        tickArmed.write(true);
       }
+      device.write(before.counted(signalsOfDevice.getValue()));
     }
 
     @OnTimer(TICK)
     public void onTick(
         OnTimerContext timer,
         @Key Integer deviceId,
-        @StateId(COUNT) ValueState<Long> count,
-        @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
-        @StateId(LAST_REPORTED_TICK) ValueState<Instant> lastReportedTick,
-        @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
-        @StateId(FINAL_REPORTED) ValueState<Boolean> finalReported,
+        @StateId(DEVICE) ValueState<DeviceState> device,
         @TimerId(TICK) Timer tick,
         OutputReceiver<EventsCounted> out) {
-      if (finalReported.read() != null || count.read() == null) {
+      DeviceState state = device.read();
+      if (state == null || state.finalReported()) {
         return; // the final count is out, or the device expired after this tick was armed
       }
       Instant thisTick = timer.fireTimestamp();
-      Instant lastTick = lastReportedTick.read();
-      if (lastTick != null && !thisTick.isAfter(lastTick)) {
+      if (state.hasReportedAtTick() && thisTick.getMillis() <= state.lastReportedTick()) {
         // A signal processed in the very millisecond of a tick that had already fired (Flink
         // fires at >= the tick) armed a timer for that same tick again, because align() rounds
         // an on-grid "now" to itself. Report it at the next tick instead of reporting twice.
         nextTick(tick);
         return;
       }
-      out.output(report(deviceId, count, lastReportedCount, thisTick, Kind.TICK));
-      lastReportedTick.write(thisTick);
-      tickArmed.clear();
+      out.output(state.report(deviceId, thisTick, Kind.TICK));
+      device.write(state.reportedAtTick(thisTick));
     }
 
     @OnTimer(SILENCE)
     public void onSilence(
         OnTimerContext timer,
         @Key Integer deviceId,
-        @StateId(COUNT) ValueState<Long> count,
-        @StateId(TICK_ARMED) ValueState<Boolean> tickArmed,
-        @StateId(LAST_REPORTED_TICK) ValueState<Instant> lastReportedTick,
-        @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
+        @StateId(DEVICE) ValueState<DeviceState> device,
         @TimerId(SILENCE) Timer silence,
         OutputReceiver<EventsCounted> out) {
-      if (count.read() == null) {
+      DeviceState state = device.read();
+      if (state == null) {
         return;
       }
       Instant fired = timer.fireTimestamp();
@@ -285,24 +261,23 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
         nextTick(silence);
         return;
       }
-      out.output(report(deviceId, count, lastReportedCount, fired, Kind.EXPIRED));
-      count.clear();
-      tickArmed.clear();
-      lastReportedTick.clear();
-      lastReportedCount.clear();
+      out.output(state.report(deviceId, fired, Kind.EXPIRED));
+      device.clear();
     }
 
     @OnTimer(END_OF_INPUT)
     public void onEndOfInput(
         @Key Integer deviceId,
-        @StateId(COUNT) ValueState<Long> count,
-        @StateId(LAST_REPORTED_COUNT) ValueState<Long> lastReportedCount,
-        @StateId(FINAL_REPORTED) ValueState<Boolean> finalReported,
+        @StateId(DEVICE) ValueState<DeviceState> device,
         OutputReceiver<EventsCounted> out) {
+      DeviceState state = device.read();
+      if (state == null) {
+        return; // expired since its last signal: the expiry report carried its count
+      }
       // The final report's "tick" is the wall-clock instant: event time stands at the end of the
       // window here and would say nothing to a reader.
-      out.output(report(deviceId, count, lastReportedCount, Instant.now(), Kind.FINAL));
-      finalReported.write(true);
+      out.output(state.report(deviceId, Instant.now(), Kind.FINAL));
+      device.write(state.reportedFinal());
     }
 
     /** Sets {@code timer} for the next tick, or for now if now is a tick. */
@@ -313,14 +288,77 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     private boolean isTick(Instant instant) {
       return Math.floorMod(instant.getMillis() + gridOffset.getMillis(), triggerInterval.getMillis()) == 0;
     }
+  }
 
-    /** The device's report; remembers its count so the next report can say what was added. */
-    private static EventsCounted report(int deviceId, ValueState<Long> count,
-        ValueState<Long> lastReportedCount, Instant at, Kind kind) {
-      long total = count.read();
-      Long before = lastReportedCount.read();
-      lastReportedCount.write(total);
-      return new EventsCounted(deviceId, total, total - (before == null ? 0 : before), at, kind);
+  /**
+   * A device's state: its running count (what Spark's demo keeps in {@code GroupState<Long>}),
+   * the count and tick of its last report (the next report says how many signals were added
+   * since, and a tick is never reported twice), whether its tick timer is set, and whether the
+   * final count of a bounded input is out (batch runners fire the pending processing-time timers
+   * at the end too, and that tick must not repeat the final count).
+   */
+  record DeviceState(long count, long lastReportedCount, long lastReportedTick, boolean tickArmed,
+      boolean finalReported) {
+    private static final long NO_TICK = Long.MIN_VALUE;
+    static final DeviceState NEW = new DeviceState(0, 0, NO_TICK, false, false);
+    static final Coder<DeviceState> CODER = new DeviceStateCoder();
+
+    /** With {@code signals} more counted; the tick timer is set. */
+    DeviceState counted(long signals) {
+      return new DeviceState(count + signals, lastReportedCount, lastReportedTick, true, finalReported);
     }
+
+    boolean hasReportedAtTick() {
+      return lastReportedTick != NO_TICK;
+    }
+
+    EventsCounted report(int deviceId, Instant at, Kind kind) {
+      return new EventsCounted(deviceId, count, count - lastReportedCount, at, kind);
+    }
+
+    /** Reported at {@code tick}: no timer until the next signal. */
+    DeviceState reportedAtTick(Instant tick) {
+      return new DeviceState(count, count, tick.getMillis(), false, finalReported);
+    }
+
+    DeviceState reportedFinal() {
+      return new DeviceState(count, count, lastReportedTick, tickArmed, true);
+    }
+  }
+
+  /** Two variable-length longs, the last tick only if there is one, and a byte of flags. */
+  static final class DeviceStateCoder extends AtomicCoder<DeviceState> {
+    private static final int TICK_ARMED = 1;
+    private static final int FINAL_REPORTED = 2;
+    private static final int HAS_REPORTED_AT_TICK = 4;
+
+    @Override
+    public void encode(DeviceState state, OutputStream out) throws IOException {
+      int flags = (state.tickArmed() ? TICK_ARMED : 0) | (state.finalReported() ? FINAL_REPORTED : 0)
+          | (state.hasReportedAtTick() ? HAS_REPORTED_AT_TICK : 0);
+      out.write(flags);
+      VarLongCoder.of().encode(state.count(), out);
+      VarLongCoder.of().encode(state.lastReportedCount(), out);
+      if (state.hasReportedAtTick()) {
+        VarLongCoder.of().encode(state.lastReportedTick(), out);
+      }
+    }
+
+    @Override
+    public DeviceState decode(InputStream in) throws IOException {
+      int flags = in.read();
+      if (flags < 0) {
+        throw new EOFException("a device's state ended before its flags");
+      }
+      long count = VarLongCoder.of().decode(in);
+      long lastReportedCount = VarLongCoder.of().decode(in);
+      long lastReportedTick = (flags & HAS_REPORTED_AT_TICK) != 0
+          ? VarLongCoder.of().decode(in) : DeviceState.NO_TICK;
+      return new DeviceState(count, lastReportedCount, lastReportedTick,
+          (flags & TICK_ARMED) != 0, (flags & FINAL_REPORTED) != 0);
+    }
+
+    @Override
+    public void verifyDeterministic() {}
   }
 }

@@ -37,8 +37,11 @@ public class DeviceSignalCounter {
     KafkaTopics.checkOrExit(options);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(pipeline, options);
+    if (options.getSource() == CounterOptions.SignalSource.rate && options.getTestCountSeqsBelow() == 0) {
+      TickWatch.signalsAlwaysWaitingFrom(System.currentTimeMillis()); // the rate source never idles
+    }
     Launcher.runUntilStopped(pipeline, Duration.standardSeconds(options.getRunSeconds()),
-        options.getDetached());
+        options.getDetached(), Duration.standardSeconds(options.getTriggerIntervalSeconds()));
   }
 
   /** Assembles the graph; tests call this without going through {@code main}. */

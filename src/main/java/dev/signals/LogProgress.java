@@ -95,6 +95,7 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       for (TickTotals totals : perTick.values()) {
+        TickWatch.tickReported(totals.tick());
         context.output(KV.of(0, totals), totals.tick(), GlobalWindow.INSTANCE);
       }
       perTick.clear();

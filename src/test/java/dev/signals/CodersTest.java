@@ -41,6 +41,18 @@ class CodersTest {
   }
 
   @Test
+  void deviceStateRoundTrips() throws Exception {
+    for (CountEventsPerDevice.DeviceState state : new CountEventsPerDevice.DeviceState[] {
+        CountEventsPerDevice.DeviceState.NEW,
+        CountEventsPerDevice.DeviceState.NEW.counted(7),
+        CountEventsPerDevice.DeviceState.NEW.counted(7).reportedAtTick(AT).counted(3),
+        CountEventsPerDevice.DeviceState.NEW.counted(7).reportedFinal(),
+        CountEventsPerDevice.DeviceState.NEW.counted(Long.MAX_VALUE).reportedAtTick(new Instant(0))}) {
+      CoderProperties.coderDecodeEncodeEqual(CountEventsPerDevice.DeviceState.CODER, state);
+    }
+  }
+
+  @Test
   void codersAreFoundWithoutBeingNamed() throws Exception {
     CoderRegistry registry = CoderRegistry.createDefault();
     assertThat(registry.getCoder(Signal.class), instanceOf(Signal.SignalCoder.class));

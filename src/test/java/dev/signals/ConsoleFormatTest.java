@@ -78,7 +78,7 @@ class ConsoleFormatTest {
         "|       4|           7|",
         "+--------+------------+")));
     assertThat(ConsoleSink.jsonLine(new EventsCounted(3, 42, 0, TICK, Kind.EXPIRED)),
-        equalTo("{\"deviceId\":3,\"count\":42,\"expired\":true}"));
+        equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"expired\":true}"));
   }
 
   @Test

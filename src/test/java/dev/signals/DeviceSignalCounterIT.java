@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -38,6 +39,7 @@ class DeviceSignalCounterIT {
   private static final int RUN_SECONDS = 25;
   private static final Pattern JSON_LINE = TickReportChecks.JSON_LINE;
   private static final boolean ON_SPARK = System.getProperty("it.runnerArgs", "").contains("SparkRunner");
+  private static final boolean ON_DIRECT = System.getProperty("it.runnerArgs", "").contains("DirectRunner");
 
 
   @ParameterizedTest
@@ -136,6 +138,27 @@ class DeviceSignalCounterIT {
     assertThat(program.stdoutText(), empty());
   }
 
+  /**
+   * Direct only: with more devices reporting per tick than the DirectRunner can keep up with (it
+   * looks at every pending timer of every device after each bundle), the run does not go silent
+   * but ends with one line saying so, and exit 3, once its tick reports come 30 s late.
+   */
+  @Test
+  void directRunnerFallenBehindItsTicksSaysSoAndExits3() throws Exception {
+    assumeTrue(ON_DIRECT, "the DirectRunner's limit");
+    LaunchedProgram program = LaunchedProgram.run(240, "--output=jsonl", "--rowsPerSecond=0",
+        "--numDevices=100000", "--triggerIntervalSeconds=5");
+    assertThat(program.diagnostics(), program.exitCode, equalTo(3));
+    List<String> errors = program.stderr.stream().filter(line -> line.startsWith("error: ")).toList();
+    assertThat(program.diagnostics(), errors, hasSize(1));
+    assertThat(errors.get(0), matchesPattern("error: the DirectRunner has fallen behind: its reports "
+        + "are \\d+ s late \\(ticks every 5 s\\)\\. .* run on Flink or Spark .*, or lower "
+        + "--numDevices or --rowsPerSecond\\."));
+    for (String line : program.stdoutText()) {
+      assertThat(line, matchesPattern(JSON_LINE));
+    }
+  }
+
   private static List<String> heartbeatFlags() {
     List<String> flags = new ArrayList<>(List.of("-Dspark.executor.heartbeatInterval=20ms",
         "-Dspark.executor.heartbeat.maxFailures=1000000"));
@@ -206,7 +229,7 @@ class DeviceSignalCounterIT {
         "--runSeconds=25");
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
-    Pattern expiredLine = Pattern.compile("\\{\"deviceId\":(\\d+),\"count\":(\\d+),\"expired\":true\\}");
+    Pattern expiredLine = Pattern.compile("\\{\"tick\":\"[^\"]+\",\"deviceId\":(\\d+),\"count\":(\\d+),\"expired\":true\\}");
     Map<Integer, Long> lastCount = new HashMap<>(); // absent: never reported or expired
     int expirations = 0;
     int comebacks = 0;

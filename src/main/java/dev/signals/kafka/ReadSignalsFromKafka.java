@@ -1,6 +1,7 @@
 package dev.signals.kafka;
 
 import dev.signals.Signal;
+import dev.signals.TickWatch;
 import dev.signals.kafka.SignalJson.MalformedSignalException;
 import dev.signals.kafka.SignalJson.Problem;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +141,7 @@ public class ReadSignalsFromKafka extends PTransform<PBegin, PCollection<Signal>
 
     private final Map<Problem, Counter> counters = new EnumMap<>(Problem.class);
     private final String deadLetterTopic;
+    private transient boolean handedOn;
 
     /** {@code deadLetterTopic}: empty for none. */
     ParseSignalFn(String deadLetterTopic) {
@@ -154,6 +156,7 @@ public class ReadSignalsFromKafka extends PTransform<PBegin, PCollection<Signal>
       byte[] value = record.getKV().getValue();
       try {
         out.get(SIGNALS).output(SignalJson.parse(value));
+        handedOn = true;
       } catch (MalformedSignalException e) {
         String where = record.getTopic() + "/" + record.getPartition() + " offset " + record.getOffset();
         counters.get(e.problem).inc();
@@ -175,7 +178,15 @@ public class ReadSignalsFromKafka extends PTransform<PBegin, PCollection<Signal>
     }
 
     @FinishBundle
-    public void logRunningTotal() {
+    public void finishBundle() {
+      if (handedOn) {
+        TickWatch.signalsSeen(System.currentTimeMillis());
+        handedOn = false;
+      }
+      logRunningTotal();
+    }
+
+    private static void logRunningTotal() {
       long total = SEEN.values().stream().mapToLong(AtomicLong::get).sum();
       long now = System.currentTimeMillis();
       long last = LAST_SUMMARY_MILLIS.get();
