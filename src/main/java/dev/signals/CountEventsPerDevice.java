@@ -326,7 +326,7 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
     }
   }
 
-  /** Two variable-length longs, the last tick only if there is one, and a byte of flags. */
+  /** A byte of flags, two variable-length longs, and the last tick only if there is one. */
   static final class DeviceStateCoder extends AtomicCoder<DeviceState> {
     private static final int TICK_ARMED = 1;
     private static final int FINAL_REPORTED = 2;

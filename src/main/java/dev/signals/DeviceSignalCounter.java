@@ -37,8 +37,9 @@ public class DeviceSignalCounter {
     KafkaTopics.checkOrExit(options);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(pipeline, options);
+    // The rate source never idles (a fault test's --testCountSeqsBelow cuts it off: not watched).
     if (options.getSource() == CounterOptions.SignalSource.rate && options.getTestCountSeqsBelow() == 0) {
-      TickWatch.signalsAlwaysWaitingFrom(System.currentTimeMillis()); // the rate source never idles
+      TickWatch.signalsAlwaysWaitingFrom(System.currentTimeMillis());
     }
     Launcher.runUntilStopped(pipeline, Duration.standardSeconds(options.getRunSeconds()),
         options.getDetached(), Duration.standardSeconds(options.getTriggerIntervalSeconds()));

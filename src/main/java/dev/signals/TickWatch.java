@@ -6,8 +6,9 @@ import org.joda.time.Instant;
 /**
  * Whether the runner keeps up with the ticks, as seen in this JVM: how long signals have waited
  * for a report of a tick after them. Every signal is reported at the next tick, so on a runner
- * that keeps up this stays below about one interval. The sources' steps note when they hand on
- * signals, {@link LogProgress} notes the ticks reported; the {@link Launcher} reads it when the
+ * that keeps up this stays below about one interval. The rate source never idles, so signals
+ * always wait; the Kafka source's step notes when it hands on signals (a topic may idle);
+ * {@link LogProgress} notes the ticks reported. The {@link Launcher} reads it when the
  * pipeline runs in its own JVM, to stop a DirectRunner that has fallen behind instead of leaving
  * the user with a silent program. (The DirectRunner looks at the timers of every key after each
  * bundle; with enough devices reporting per tick it stops getting anywhere.)
@@ -30,7 +31,7 @@ public final class TickWatch {
     alwaysSignalsSince = nowMillis;
   }
 
-  /** A source's step handed on signals at {@code nowMillis}. */
+  /** A source that may idle handed on signals at {@code nowMillis}. */
   public static void signalsSeen(long nowMillis) {
     long since = UNREPORTED_SINCE.get();
     if (since == NONE || since <= LATEST_REPORTED_TICK.get()) {

@@ -12,7 +12,6 @@ import org.joda.time.Instant;
  */
 public class ToSignal extends DoFn<Long, Signal> {
   private final int numDevices;
-  private transient boolean handedOn;
 
   public ToSignal(int numDevices) {
     this.numDevices = numDevices;
@@ -22,15 +21,6 @@ public class ToSignal extends DoFn<Long, Signal> {
   public void processElement(
       @Element Long seq, @Timestamp Instant timestamp, OutputReceiver<Signal> out) {
     out.output(new Signal(timestamp, deviceOf(seq, numDevices), seq % 10));
-    handedOn = true;
-  }
-
-  @FinishBundle
-  public void finishBundle() {
-    if (handedOn) {
-      TickWatch.signalsSeen(System.currentTimeMillis());
-      handedOn = false;
-    }
   }
 
   /** The device that sequence number {@code seq} belongs to, in {@code [0, numDevices)}. */
