@@ -6,6 +6,7 @@
 #   scripts/bench.sh [--runners "direct flink spark native-flink native-spark flink-groupstate spark-groupstate"]
 #                    [--devices "10 100000"] [--flink-devices "10 100000 1000000"]
 #                    [--warmup SECONDS] [--measure SECONDS] [--out DIR] [--beam-args "..."]
+#                    [--state-backend hashmap|rocksdb] [--sample-every SECONDS]
 #
 # Beam: scripts/run.sh <runner> --rowsPerSecond=0 --output=jsonl --numDevices=N (10 s ticks).
 # <runner>-groupstate: the same with --aggregation=groupstate (the seed's function through the
@@ -14,6 +15,11 @@
 # native-spark: rate-micro-batch source, flatMapGroupsWithState + GroupState, 10 s trigger.
 # --flink-devices (default: --devices plus 1,000,000) is for flink and native-flink. --beam-args
 # adds pipeline options to the Beam runs (to try a lever, e.g. "--objectReuse=true").
+# --state-backend rocksdb (Flink runs only: flink, flink-groupstate, native-flink) keeps state in
+# RocksDB on local disk instead of the heap, for Beam (--stateBackend=rocksdb) and the native
+# baseline alike; those rows are named <runner>-rocksdb and also give the size of the state on
+# disk when the heap is probed and the devices in it. --sample-every (60 s with rocksdb, else 0:
+# off) adds a time series per run, samples/<runner>-<devices>.csv: live heap, state on disk, RSS.
 #
 # Per run: steady-state events/s (growth of the sum of all devices' counts between ticks, after
 # the warm-up, over at least --measure seconds), time from launch to the first report, how late
@@ -25,7 +31,7 @@
 set -euo pipefail
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runners="direct flink spark native-flink native-spark flink-groupstate spark-groupstate" devices="10 100000" flink_devices=""
-warmup=20 measure=60 out="$project/bench/results" beam_args=""
+warmup=20 measure=60 out="$project/bench/results" beam_args="" state_backend=hashmap sample_every=""
 command_line="scripts/bench.sh $*"
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -36,10 +42,21 @@ while [[ $# -gt 0 ]]; do
     --measure) measure=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --beam-args) beam_args=$2; shift 2 ;;
-    *) echo "error: unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out or --beam-args" >&2; exit 2 ;;
+    --state-backend) state_backend=$2; shift 2 ;;
+    --sample-every) sample_every=$2; shift 2 ;;
+    *) echo "error: unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend or --sample-every" >&2; exit 2 ;;
   esac
 done
 flink_devices=${flink_devices:-"$devices 1000000"}
+case $state_backend in
+  hashmap) sample_every=${sample_every:-0} ;;
+  rocksdb) sample_every=${sample_every:-60}
+           for runner in $runners; do
+             [[ $runner == *flink* ]] || { echo "error: --state-backend rocksdb is for the Flink runs (flink, flink-groupstate, native-flink), not '$runner'; set --runners" >&2; exit 2; }
+           done ;;
+  *) echo "error: unknown --state-backend '$state_backend'; use hashmap (the default: state on the heap) or rocksdb" >&2; exit 2 ;;
+esac
+[[ $sample_every =~ ^[0-9]+$ ]] || { echo "error: --sample-every '$sample_every' is not a whole number of seconds (0: off)" >&2; exit 2; }
 for n in $warmup $measure $devices $flink_devices; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive whole number" >&2; exit 2; }
 done
@@ -71,27 +88,43 @@ bench_log="-Dlog4j2.configurationFile=$project/bench/src/main/resources/log4j2.x
 # for the trigger, i.e. runs unthrottled; see NativeSparkCounter.
 spark_rows_per_batch=25000000
 
-# The command for one run, into the array `cmd`; its running time into `run_seconds`.
+# The command for one run, into the array `cmd`; its running time into `run_seconds`. With
+# RocksDB, its files go under $3 (Beam reads state.backend.rocksdb.localdir from a Flink
+# configuration of its own; it needs a storage path for checkpoints, though it takes none).
 command_for() {
-  local runner=$1 n=$2
+  local runner=$1 n=$2 state_dir=$3 backend_args=() native_args=()
   run_seconds=$((warmup + measure + 50)) # start-up, the warm-up's tick, a spare tick, the heap probe
+  if [[ $state_backend == rocksdb ]]; then
+    mkdir -p "$state_dir/rocksdb" "$state_dir/conf"
+    echo "state.backend.rocksdb.localdir: $state_dir/rocksdb" > "$state_dir/conf/flink-conf.yaml"
+    backend_args=(--stateBackend=rocksdb --stateBackendStoragePath="file://$state_dir/checkpoints"
+                  --flinkConfDir="$state_dir/conf")
+    native_args=(--stateBackend=rocksdb --rocksDbDir="$state_dir/rocksdb")
+  fi
   case $runner in
     native-flink) cmd=(java "$bench_log" -cp "$(bench_classpath flink)"
-                       dev.signals.bench.flink.NativeFlinkCounter --numDevices="$n" --runSeconds=$run_seconds) ;;
+                       dev.signals.bench.flink.NativeFlinkCounter --numDevices="$n" --runSeconds=$run_seconds
+                       "${native_args[@]+"${native_args[@]}"}") ;;
     native-spark) run_seconds=$((run_seconds + 30)) # batches, hence ticks, come about 12 s apart
                   cmd=(env SPARK_LOCAL_IP=127.0.0.1 java "${java17_opens[@]}" "$bench_log" -cp "$(bench_classpath spark)"
                        dev.signals.bench.spark.NativeSparkCounter --numDevices="$n" --runSeconds=$run_seconds
                        --rowsPerBatch=$spark_rows_per_batch) ;;
     *-groupstate) cmd=("$project/scripts/run.sh" "${runner%-groupstate}" --aggregation=groupstate
-            --rowsPerSecond=0 --output=jsonl --numDevices="$n" --runSeconds=$run_seconds $beam_args) ;;
+            --rowsPerSecond=0 --output=jsonl --numDevices="$n" --runSeconds=$run_seconds
+            "${backend_args[@]+"${backend_args[@]}"}" $beam_args) ;;
     *) cmd=("$project/scripts/run.sh" "$runner" --rowsPerSecond=0 --output=jsonl --numDevices="$n"
-            --runSeconds=$run_seconds $beam_args) ;;
+            --runSeconds=$run_seconds "${backend_args[@]+"${backend_args[@]}"}" $beam_args) ;;
   esac
 }
 
 stamp='import sys, time
 for line in sys.stdin: sys.stdout.write(f"{time.time():.3f} {line}")'
-echo "runner,devices,events_per_second,first_report_s,late_median_ms,late_max_ms,peak_rss_mb,live_heap_mb" > "$csv"
+echo "runner,devices,events_per_second,first_report_s,late_median_ms,late_max_ms,peak_rss_mb,live_heap_mb,state_disk_mb,devices_in_state" > "$csv"
+# live_heap_mb: live heap after a full GC (`jcmd GC.class_histogram`) of the run's JVM (the child
+# of `time`; run.sh execs java).
+live_heap_mb() {
+  jcmd "$1" GC.class_histogram > "$2" 2>/dev/null && awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }' "$2"
+}
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 all_devices=$(printf '%s\n' $devices $flink_devices | sort -n -u)
 for n in $all_devices; do
@@ -100,34 +133,52 @@ for n in $all_devices; do
       *flink*) [[ " $flink_devices " == *" $n "* ]] || continue ;;
       *) [[ " $devices " == *" $n "* ]] || continue ;;
     esac
-    command_for "$runner" "$n"
-    echo "$(date -u +%H:%M:%S) $runner, $n devices, ${run_seconds} s..." >&2
+    label=$runner
+    [[ $state_backend == hashmap ]] || label=$runner-$state_backend
+    state_dir="$work/state-$label-$n"
+    command_for "$runner" "$n" "$state_dir"
+    echo "$(date -u +%H:%M:%S) $label, $n devices, ${run_seconds} s..." >&2
     stdout="$work/stdout" rss="$work/rss" fifo="$work/fifo"
     rm -f "$fifo" && mkfifo "$fifo"
     python3 -u -c "$stamp" < "$fifo" > "$stdout" &
     stamper=$!
     launched=$(date +%s.%N)
-    /usr/bin/time -f %M -o "$rss" "${cmd[@]}" > "$fifo" 2> "$work/stderr-$runner-$n" &
+    /usr/bin/time -f %M -o "$rss" "${cmd[@]}" > "$fifo" 2> "$work/stderr-$label-$n" &
     timed=$!
-    # Live heap near the end: a full GC and a class histogram of the run's JVM (the child of
-    # `time`; run.sh execs java). Ticks from then on are left out of the figures.
-    sleep "$(python3 -c "print(max(0, $launched + $run_seconds - 8 - $(date +%s.%N)))")"
-    probed=$(date +%s.%N)
-    jvm=$(pgrep -P "$timed" java || true) live=""
-    if [[ -n $jvm ]] && jcmd "$jvm" GC.class_histogram > "$work/histogram" 2>/dev/null; then
-      live=$(awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }' "$work/histogram")
-      mkdir -p "$out/heap" && head -n 33 "$work/histogram" > "$out/heap/$runner-$n.txt" # the top 30 classes
+    sampler=""
+    if (( sample_every > 0 )); then
+      mkdir -p "$out/samples"
+      ( echo "seconds,live_heap_mb,state_disk_mb,rss_mb"
+        while sleep "$sample_every"; do
+          jvm=$(pgrep -P "$timed" java || true)
+          [[ -n $jvm ]] || break
+          heap=$(live_heap_mb "$jvm" "$work/sample-histogram" || true)
+          disk=$( [[ -d $state_dir ]] && du -sm "$state_dir" | cut -f1 || true)
+          echo "$(python3 -c "print(round($(date +%s.%N) - $launched))"),$heap,$disk,$(( $(ps -o rss= -p "$jvm" || echo 0) / 1024 ))"
+        done ) > "$out/samples/$label-$n.csv" &
+      sampler=$!
     fi
+    # Live heap near the end. Ticks from then on are left out of the figures.
+    sleep "$(python3 -c "print(max(0, $launched + $run_seconds - 8 - $(date +%s.%N)))")"
+    [[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true
+    probed=$(date +%s.%N)
+    jvm=$(pgrep -P "$timed" java || true) live="" disk=""
+    if [[ -n $jvm ]] && live=$(live_heap_mb "$jvm" "$work/histogram"); then
+      mkdir -p "$out/heap" && head -n 33 "$work/histogram" > "$out/heap/$label-$n.txt" # the top 30 classes
+    fi
+    [[ $state_backend == hashmap ]] || disk=$(du -sm "$state_dir" | cut -f1)
     wait "$timed" || true
     wait "$stamper" || true
+    rm -rf "$state_dir"
     if figures=$(python3 "$project/scripts/lib/bench_stats.py" "$stdout" "$launched" "$warmup" "$measure" "$probed"); then
-      read -r rate first late_p50 late_max measured <<<"$figures"
-      echo "$runner,$n,${rate//,/},$first,$late_p50,$late_max,$(( $(tail -1 "$rss") / 1024 )),${live:-}" >> "$csv"
+      read -r rate first late_p50 late_max measured in_state <<<"$figures"
+      [[ -n $disk ]] || in_state=""
+      echo "$label,$n,${rate//,/},$first,$late_p50,$late_max,$(( $(tail -1 "$rss") / 1024 )),${live:-},$disk,$in_state" >> "$csv"
     else
-      echo "$runner,$n,,,,,,"  >> "$csv"
-      cp "$stdout" "$out/failed-$runner-$n.stdout"; cp "$work/stderr-$runner-$n" "$out/failed-$runner-$n.stderr"
-      echo "  failed; its output is in $out/failed-$runner-$n.*; its stderr ends:" >&2
-      tail -5 "$work/stderr-$runner-$n" >&2
+      echo "$label,$n,,,,,,,,"  >> "$csv"
+      cp "$stdout" "$out/failed-$label-$n.stdout"; cp "$work/stderr-$label-$n" "$out/failed-$label-$n.stderr"
+      echo "  failed; its output is in $out/failed-$label-$n.*; its stderr ends:" >&2
+      tail -5 "$work/stderr-$label-$n" >&2
     fi
     tail -1 "$csv" >&2
   done

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns scripts/bench.sh's results.csv into its markdown report: machine, versions, date, the
 command, one table of all runs with the ratio of each Beam runner to its native baseline at the
-same device count, and the live heap per device at the largest device count.
+same device count, the live heap per device at the largest device count, and, for runs with
+state in RocksDB (runners named <runner>-rocksdb), the state on disk per device.
 
   bench_report.py <results.csv> <machine> <versions> <date> <command> <warmup> <measure>
 """
@@ -19,6 +20,11 @@ BASELINE = {"flink": "native-flink", "spark": "native-spark",
             "flink-groupstate": "native-flink", "spark-groupstate": "native-spark"}
 ORDER = ["direct", "direct-groupstate", "flink", "flink-groupstate", "native-flink",
          "spark", "spark-groupstate", "native-spark"]
+for runner in ["flink", "flink-groupstate", "native-flink"]:  # state in RocksDB instead of the heap
+    NAMES[runner + "-rocksdb"] = NAMES[runner] + ", RocksDB"
+    ORDER.insert(ORDER.index(runner) + 1, runner + "-rocksdb")
+    if runner in BASELINE:
+        BASELINE[runner + "-rocksdb"] = BASELINE[runner] + "-rocksdb"
 rows.sort(key=lambda r: (int(r["devices"]), ORDER.index(r["runner"])))
 rate = {(r["runner"], r["devices"]): float(r["events_per_second"]) for r in rows if r["events_per_second"]}
 
@@ -39,7 +45,7 @@ for r in rows:
         print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | failed | | | | | | |")
         continue
     heap = f"{int(r['live_heap_mb']):,} MB" if r["live_heap_mb"] else "?"
-    counter = r["runner"].removesuffix("-groupstate") if r["runner"].endswith("-groupstate") else None
+    counter = r["runner"].replace("-groupstate", "") if "-groupstate" in r["runner"] else None
     print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | {float(r['events_per_second']):,.0f} | {ratio(r)} "
           f"| {ratio(r, counter) if counter else ''} "
           f"| {float(r['first_report_s']):.1f} s | {r['late_median_ms']} / {r['late_max_ms']} ms "
@@ -68,3 +74,18 @@ for runner in ORDER:
     growth = f"{per_device:,.0f} bytes" if per_device > 0 else \
         f"n/a (less live heap than at {int(small['devices']):,}: data in flight)"
     print(f"| {NAMES[runner]} | {devices:,} | {int(large['live_heap_mb']):,} MB | {upper:,.0f} bytes | {growth} |")
+
+# State in RocksDB: its size on local disk (after RocksDB's compression) at the heap probe, over
+# the devices that had reported by then.
+on_disk = [r for r in rows if r.get("state_disk_mb") and r.get("devices_in_state")]
+if on_disk:
+    print()
+    print("State in RocksDB on local disk, measured with the live heap (`du` of RocksDB's directory):")
+    print()
+    print("| what | devices | devices in state | state on disk | on disk / device | live heap / device in state |")
+    print("|---|---|---|---|---|---|")
+    for r in on_disk:
+        in_state = int(r["devices_in_state"])
+        heap = f"{int(r['live_heap_mb']) * 1048576 / in_state:,.0f} bytes" if r["live_heap_mb"] else "?"
+        print(f"| {NAMES[r['runner']]} | {int(r['devices']):,} | {in_state:,} | {int(r['state_disk_mb']):,} MB "
+              f"| {int(r['state_disk_mb']) * 1048576 / in_state:,.0f} bytes | {heap} |")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads a benchmark run's stamped jsonl ("<epoch seconds> <json>" per line) and prints one
 line of figures: steady-state events/s, time from launch to the first report, how late each
-tick's first report appeared after the tick (median and max), and the seconds measured.
+tick's first report appeared after the tick (median and max), the seconds measured, and how many
+devices had reported by <until> (the devices in state when bench.sh measured it).
 
   bench_stats.py <stamped-stdout> <launch-epoch-seconds> <warmup-seconds> <measure-seconds> [<until>]
 
@@ -20,6 +21,7 @@ total = 0            # sum of latest counts: the signals counted so far
 total_at_tick = {}   # tick (epoch s) -> total once that tick's reports are in
 first_read = {}      # tick -> when its first report was read
 first_report = None
+seen_by_until = set()
 lines = open(stamped).readlines()
 for number, line in enumerate(lines, 1):
     read_at, _, payload = line.partition(" ")
@@ -35,6 +37,8 @@ for number, line in enumerate(lines, 1):
     first_report = first_report or float(read_at)
     first_read.setdefault(tick, float(read_at))
     device = report["deviceId"]
+    if float(read_at) < until:
+        seen_by_until.add(device)
     total += report["count"] - latest.get(device, 0)
     latest[device] = report["count"]
     total_at_tick[tick] = total
@@ -49,4 +53,4 @@ if start is None or end - start < measure:
 rate = (total_at_tick[end] - total_at_tick[start]) / (end - start)
 late_ms = [(first_read[t] - t) * 1000 for t in ticks[:-1]]
 print(f"{rate:,.0f} {first_report - launched:.1f} {statistics.median(late_ms):.0f} {max(late_ms):.0f} "
-      f"{end - start:.0f}")
+      f"{end - start:.0f} {len(seen_by_until)}")

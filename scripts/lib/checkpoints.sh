@@ -7,9 +7,13 @@
 # translated into what each runner needs:
 #   Flink: --checkpointingInterval (2000 ms unless given), externalized checkpoints retained on
 #          cancellation, --stateBackend (filesystem unless given; or rocksdb) with its storage in
-#          DIR. Restore: the newest DIR/<job>/chk-N holding a _metadata file. In local mode
-#          ([local]) Beam ignores --savepointPath, so it goes in a flink-conf.yaml of a
-#          --flinkConfDir (execution.savepoint.path); on a cluster, --savepointPath.
+#          DIR. With rocksdb, checkpoints are incremental (only the files RocksDB wrote since the
+#          last one): Beam has no option for that, so in local mode it goes in a flink-conf.yaml
+#          of a --flinkConfDir (state.backend.incremental); a cluster's own configuration says it
+#          (runners/flink/conf). Restore: the newest DIR/<job>/chk-N holding a _metadata file. In
+#          local mode ([local]) Beam ignores --savepointPath, so it goes in that flink-conf.yaml
+#          too (execution.savepoint.path); on a cluster, --savepointPath. A --flinkConfDir of
+#          the user's is copied into it.
 #          With --sink=kafka (exactly once): --sinkGroupId, new for a fresh run and kept in
 #          DIR/kafka-sink-group-id, read back on restore (KafkaIO refuses another job's group).
 #   Spark: --checkpointDir=DIR with --checkpointDurationMillis equal to --batchIntervalMillis
@@ -67,6 +71,9 @@ flink_checkpoint_options() {
   checkpoint_args+=(--externalizedCheckpointsEnabled=true --retainExternalizedCheckpointsOnCancellation=true
     --stateBackendStoragePath="file://$dir")
   kafka_sink_group "$dir" "$restore"
+  local conf_lines=()
+  [[ $(option_value stateBackend "${remaining_args[@]+"${remaining_args[@]}"}") != [Rr][Oo][Cc][Kk][Ss][Dd][Bb] ]] \
+    || conf_lines+=("state.backend.incremental: true")
   if $restore; then
     # The newest complete checkpoint: a chk-N folder with its _metadata written last.
     [[ -n $newest ]] || die "--restore: no complete Flink checkpoint (*/chk-N/_metadata) in $dir; was it written by a Flink run with --checkpointDir=$dir?"
@@ -76,12 +83,32 @@ flink_checkpoint_options() {
     local checkpoint=${newest%/_metadata}
     say "Restoring from $checkpoint"
     if [[ $mode == local ]]; then
-      local conf_dir; conf_dir=$(mktemp -d)
-      echo "execution.savepoint.path: file://$checkpoint" > "$conf_dir/flink-conf.yaml"
-      checkpoint_args+=(--flinkConfDir="$conf_dir")
+      conf_lines+=("execution.savepoint.path: file://$checkpoint")
     else
       checkpoint_args+=(--savepointPath="file://$checkpoint")
     fi
+  fi
+  if [[ $mode == local && ${#conf_lines[@]} -gt 0 ]]; then
+    local conf_dir user_conf_dir conf_file=flink-conf.yaml
+    conf_dir=$(mktemp -d)
+    user_conf_dir=$(option_value flinkConfDir "${remaining_args[@]+"${remaining_args[@]}"}")
+    if [[ -n $user_conf_dir ]]; then
+      [[ -f $user_conf_dir/config.yaml ]] && conf_file=config.yaml
+      [[ -f $user_conf_dir/$conf_file ]] \
+        || die "--flinkConfDir=$user_conf_dir holds no flink-conf.yaml or config.yaml; point it at Flink's configuration directory"
+      cp "$user_conf_dir/$conf_file" "$conf_dir/$conf_file"
+      local kept=() arg
+      for arg in "${remaining_args[@]}"; do [[ $arg == --flinkConfDir=* ]] || kept+=("$arg"); done
+      remaining_args=("${kept[@]+"${kept[@]}"}")
+    fi
+    # The user's own setting wins, except the checkpoint to restore, which --restore names.
+    local line key
+    for line in "${conf_lines[@]}"; do
+      key=${line%%:*}
+      [[ $key != execution.savepoint.path ]] || sed -i "/^$key:/d" "$conf_dir/$conf_file" 2>/dev/null || true
+      grep -q "^$key:" "$conf_dir/$conf_file" 2>/dev/null || echo "$line" >> "$conf_dir/$conf_file"
+    done
+    checkpoint_args+=(--flinkConfDir="$conf_dir")
   fi
 }
 

@@ -136,6 +136,20 @@ final class CommandLine {
           + "each micro-batch Spark's runner spends reading the source); raise "
           + "--batchIntervalMillis or lower --minReadTimeMillis");
     }
+    Object[] flink = RunnerOptionsByName.read(options, "Flink",
+        "org.apache.beam.runners.flink.FlinkPipelineOptions",
+        "getStateBackend", "getStateBackendStoragePath");
+    if (flink != null && flink[0] instanceof String backend) {
+      if (!backend.equalsIgnoreCase("rocksdb") && !backend.equalsIgnoreCase("filesystem")) {
+        throw new BadOptionException("--stateBackend=" + backend + " is not a state backend the "
+            + "Flink runner knows; use rocksdb (state on local disk) or filesystem (state on the heap)");
+      }
+      if (flink[1] == null) {
+        throw new BadOptionException("--stateBackend=" + backend + " needs a place for its "
+            + "checkpoints: add --checkpointDir=DIR (which also turns checkpoints on), or "
+            + "--stateBackendStoragePath=file:///DIR");
+      }
+    }
     if (options.getDetached() && options.getRunSeconds() > 0) {
       throw new BadOptionException("--runSeconds cannot stop a --detached job, which runs on after "
           + "this program exits; drop one of them (a detached job is stopped with the cluster's tools)");

@@ -40,7 +40,7 @@ class DeviceSignalCounterIT {
   private static final Pattern JSON_LINE = TickReportChecks.JSON_LINE;
   private static final boolean ON_SPARK = System.getProperty("it.runnerArgs", "").contains("SparkRunner");
   private static final boolean ON_DIRECT = System.getProperty("it.runnerArgs", "").contains("DirectRunner");
-
+  private static final boolean ON_FLINK = System.getProperty("it.runnerArgs", "").contains("FlinkRunner");
 
   @ParameterizedTest
   @ValueSource(strings = {"counter", "groupstate"})
@@ -136,6 +136,23 @@ class DeviceSignalCounterIT {
         + "must be longer than --minReadTimeMillis=200 (the part of each micro-batch Spark's runner "
         + "spends reading the source); raise --batchIntervalMillis or lower --minReadTimeMillis")));
     assertThat(program.stdoutText(), empty());
+  }
+
+  /** Flink only: a state backend without a place for its checkpoints, or an unknown one, is one line and exit 2. */
+  @Test
+  void flinkStateBackendsNeedAStoragePathAndAKnownName() throws Exception {
+    assumeTrue(ON_FLINK, "Flink's options");
+    LaunchedProgram noPath = LaunchedProgram.run(60, "--stateBackend=rocksdb");
+    assertThat(noPath.diagnostics(), noPath.exitCode, equalTo(2));
+    assertThat(noPath.diagnostics(), noPath.stderr, equalTo(List.of("error: --stateBackend=rocksdb "
+        + "needs a place for its checkpoints: add --checkpointDir=DIR (which also turns checkpoints "
+        + "on), or --stateBackendStoragePath=file:///DIR")));
+    LaunchedProgram unknown = LaunchedProgram.run(60, "--stateBackend=memory",
+        "--stateBackendStoragePath=file:///tmp");
+    assertThat(unknown.diagnostics(), unknown.exitCode, equalTo(2));
+    assertThat(unknown.diagnostics(), unknown.stderr, equalTo(List.of("error: --stateBackend=memory "
+        + "is not a state backend the Flink runner knows; use rocksdb (state on local disk) or "
+        + "filesystem (state on the heap)")));
   }
 
   /**

@@ -49,12 +49,16 @@ class FaultToleranceIT {
   /** A run started without its checkpoint first reports one tick's signals at most. */
   private static final long FRESH_START_FIRST_REPORTS_AT_MOST = (long) RATE * INTERVAL_SECONDS;
 
-  /** The tuned counter, and the seed's function through the GroupState transform. */
+  /**
+   * The tuned counter, and the seed's function through the GroupState transform; on Flink also
+   * with state in RocksDB (incremental checkpoints) instead of the heap.
+   */
   @ParameterizedTest
-  @CsvSource({"flink, counter", "spark, counter", "flink, groupstate", "spark, groupstate"})
-  void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner, String aggregation)
-      throws Exception {
-    Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-" + aggregation + "-");
+  @CsvSource({"flink, counter, heap", "spark, counter, heap", "flink, groupstate, heap",
+      "spark, groupstate, heap", "flink, counter, rocksdb"})
+  void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner, String aggregation,
+      String state) throws Exception {
+    Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-" + aggregation + "-" + state + "-");
     long seed = System.nanoTime();
     Random random = new Random(seed);
     System.out.println(runner + " " + aggregation + ": random seed " + seed + ", checkpoints in " + checkpoints);
@@ -65,6 +69,9 @@ class FaultToleranceIT {
           runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS,
           "--numDevices=" + NUM_DEVICES, "--testCountSeqsBelow=" + NUM_COUNTED,
           "--aggregation=" + aggregation, "--checkpointDir=" + checkpoints));
+      if (state.equals("rocksdb")) {
+        command.add("--stateBackend=rocksdb");
+      }
       if (run > 0) {
         command.add("--restore");
       }

@@ -21,6 +21,10 @@ public final class BenchArgs {
     }
   }
 
+  public String stringValue(String name, String defaultValue) {
+    return values.getOrDefault(name, defaultValue);
+  }
+
   public long longValue(String name, long defaultValue) {
     String value = values.get(name);
     return value == null ? defaultValue : Long.parseLong(value);

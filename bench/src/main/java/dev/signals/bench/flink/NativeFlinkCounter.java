@@ -9,7 +9,12 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
@@ -21,7 +26,13 @@ import org.apache.flink.util.Collector;
  * {@code KeyedProcessFunction} with a {@code ValueState} and processing-time timers), with
  * Flink's default configuration in a local mini-cluster (parallelism = cores).
  *
- * <pre>java ... dev.signals.bench.flink.NativeFlinkCounter --numDevices=N --runSeconds=S</pre>
+ * <pre>java ... dev.signals.bench.flink.NativeFlinkCounter --numDevices=N --runSeconds=S
+ *     [--stateBackend=rocksdb --rocksDbDir=DIR]</pre>
+ *
+ * State lives on the heap (Flink's default, the hashmap backend) unless {@code
+ * --stateBackend=rocksdb}, which keeps it in RocksDB under {@code --rocksDbDir} (with its timers,
+ * Flink's default for that backend; incremental checkpoints, were there any), as the Beam
+ * pipeline's {@code --stateBackend=rocksdb} does.
  *
  * Prints one JSON line per device and tick, as the Beam pipeline's {@code --output=jsonl} does.
  */
@@ -29,8 +40,26 @@ public class NativeFlinkCounter {
 
   public static void main(String[] args) throws Exception {
     BenchArgs options = new BenchArgs(args);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    String stateBackend = options.stringValue("stateBackend", "hashmap");
+    Configuration configuration = new Configuration();
+    if (stateBackend.equals("rocksdb")) {
+      // RocksDB's memory is Flink's managed memory. Beam's [local] mode sizes it as a fraction
+      // of the free heap (FlinkExecutionEnvironments.setManagedMemoryByFraction), far above the
+      // mini-cluster's default of 128 MB; give the baseline the same, or it runs RocksDB with a
+      // smaller cache than Beam's.
+      configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(
+          (long) (EnvironmentInformation.getSizeOfFreeHeapMemoryWithDefrag()
+              * configuration.get(TaskManagerOptions.MANAGED_MEMORY_FRACTION)) + "b"));
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    if (stateBackend.equals("rocksdb")) {
+      EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend(true);
+      rocksDb.setDbStoragePath(options.stringValue("rocksDbDir", System.getProperty("java.io.tmpdir")));
+      env.setStateBackend(rocksDb);
+    } else if (!stateBackend.equals("hashmap")) {
+      throw new IllegalArgumentException("--stateBackend takes hashmap or rocksdb, got " + stateBackend);
+    }
 
     // An endless sequence 0, 1, 2, ... split over the source's subtasks (like an unthrottled
     // rate source; Long.MAX_VALUE is never reached).
