@@ -12,7 +12,8 @@
 # Per checkpoint (Flink's CheckpointCoordinator log line): when it completed, the devices in state
 # by then (devices reported so far), the state's full size and how long the checkpoint took. For
 # the restore: the time from launch until every task is RUNNING (Flink restores state while a
-# task is INITIALIZING), beside the same for the fresh start, and until the first report.
+# task is INITIALIZING), beside the same for the fresh start, and until the first report; and the
+# restored run's first counts against the killed run's last (did it go on from the checkpoint).
 # Writes checkpoints[-full].md to --out.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"

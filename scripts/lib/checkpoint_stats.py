@@ -41,6 +41,19 @@ def reports(run):
     return out
 
 
+def counted(run, first):
+    """The sum over devices of each one's first (or last) reported count in a run."""
+    counts = {}
+    for line in open(f"{work}/{run}.stdout"):
+        try:
+            report = json.loads(line.partition(" ")[2])
+        except ValueError:
+            continue  # the JVM was killed while printing its last line
+        if not first or report["deviceId"] not in counts:
+            counts[report["deviceId"]] = report["count"]
+    return sum(counts.values())
+
+
 def all_running(run):
     """Seconds from launch until the last task switched to RUNNING (restored state included)."""
     times = [log_time(run, m.group(1)) for m in map(RUNNING.match, open(f"{work}/{run}.stderr")) if m]
@@ -75,3 +88,7 @@ for run, name in (("fresh", "fresh (no state)"), ("restored", "restored from the
     running, first = all_running(run), first_report(run)
     print(f"| {name} | {f'{running:.1f} s' if running is not None else '?'} "
           f"| {f'{first:.1f} s' if first is not None else '?'} |")
+print()
+print(f"The restored run went on from the checkpoint: its first reports add up to {counted('restored', True):,} "
+      f"signals; the killed run had reported {counted('fresh', False):,} (the checkpoint restored is older "
+      "than its last reports; a run started afresh would first report one tick's signals).")
