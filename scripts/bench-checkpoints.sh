@@ -55,9 +55,9 @@ run() {
   ( "$project/scripts/run.sh" "${run_args[@]}" "$@" 2> "$work/$name.stderr" \
     | python3 -u -c "$stamp" > "$work/$name.stdout" ) 2>/dev/null & # no "Killed" notice
   sleep "$run_for"
-  local jvm; jvm=$(pgrep -f "$work/checkpoints" | head -1 || true)
+  local jvm; jvm=$(pgrep -f "$work/checkpoints" || true)
   [[ -n $jvm ]] || { tail -5 "$work/$name.stderr" >&2; die "the $name run ended before it was killed"; }
-  kill -9 $(pgrep -f "$work/checkpoints") 2>/dev/null || true
+  kill -9 $jvm 2>/dev/null || true
   wait || true
 }
 

@@ -7,6 +7,7 @@ report: each checkpoint of the fresh run, and the restore's start-up beside the 
 <work-dir> holds <run>.launched (epoch seconds), <run>.stderr (the pipeline's log with Flink's
 INFO lines, each starting HH:MM:SS.mmm, UTC) and <run>.stdout ("<epoch seconds> <json>" lines).
 """
+import bisect
 import json
 import re
 import sys
@@ -29,29 +30,30 @@ def log_time(run, clock):
     return moment.timestamp()
 
 
-def reports(run):
-    """(read at, device) of each report, in order."""
-    out = []
-    for line in open(f"{work}/{run}.stdout"):
-        read_at, _, payload = line.partition(" ")
-        try:
-            out.append((float(read_at), json.loads(payload)["deviceId"]))
-        except (ValueError, KeyError):
-            pass  # the JVM was killed while printing its last line
-    return out
+class Reports:
+    """One pass over a run's stdout: when each device first reported, and its first and last
+    reported counts."""
 
+    def __init__(self, run):
+        self.first_seen, self.first_count, self.last_count = {}, {}, {}
+        for line in open(f"{work}/{run}.stdout"):
+            read_at, _, payload = line.partition(" ")
+            try:
+                report = json.loads(payload)
+                device, count = report["deviceId"], report["count"]
+            except (ValueError, KeyError):
+                continue  # the JVM was killed while printing its last line
+            self.first_seen.setdefault(device, float(read_at))
+            self.first_count.setdefault(device, count)
+            self.last_count[device] = count
+        self.seen_times = sorted(self.first_seen.values())
 
-def counted(run, first):
-    """The sum over devices of each one's first (or last) reported count in a run."""
-    counts = {}
-    for line in open(f"{work}/{run}.stdout"):
-        try:
-            report = json.loads(line.partition(" ")[2])
-        except ValueError:
-            continue  # the JVM was killed while printing its last line
-        if not first or report["deviceId"] not in counts:
-            counts[report["deviceId"]] = report["count"]
-    return sum(counts.values())
+    def devices_by(self, moment):
+        """How many devices had reported by then."""
+        return bisect.bisect_right(self.seen_times, moment)
+
+    def first_report_after(self, launch):
+        return self.seen_times[0] - launch if self.seen_times else None
 
 
 def all_running(run):
@@ -60,12 +62,7 @@ def all_running(run):
     return max(times) - launched(run) if times else None
 
 
-def first_report(run):
-    seen = reports(run)
-    return seen[0][0] - launched(run) if seen else None
-
-
-fresh = reports("fresh")
+fresh, restored = Reports("fresh"), Reports("restored")
 print(f"Measured {date} on {machine}: Beam on Flink `[local]`, state in RocksDB, {kind} checkpoints.  ")
 print(f"`{command}`")
 print()
@@ -76,19 +73,19 @@ for line in open(f"{work}/fresh.stderr"):
     if not m:
         continue
     at = log_time("fresh", m.group(1))
-    devices = len({device for read_at, device in fresh if read_at <= at})
-    print(f"| {m.group(2)} | {at - launched('fresh'):.0f} s | {devices:,} | {int(m.group(3)) / 1048576:,.0f} MB "
+    print(f"| {m.group(2)} | {at - launched('fresh'):.0f} s | {fresh.devices_by(at):,} | {int(m.group(3)) / 1048576:,.0f} MB "
           f"| {int(m.group(4)) / 1000:.1f} s |")
 print()
 print(f"The checkpoint directory held {int(checkpoint_bytes) / 1048576:,.0f} MB when the run was killed.")
 print()
 print("| start | every task RUNNING after launch | first report after launch |")
 print("|---|---|---|")
-for run, name in (("fresh", "fresh (no state)"), ("restored", "restored from the newest checkpoint")):
-    running, first = all_running(run), first_report(run)
+for run, reports, name in (("fresh", fresh, "fresh (no state)"),
+                           ("restored", restored, "restored from the newest checkpoint")):
+    running, first = all_running(run), reports.first_report_after(launched(run))
     print(f"| {name} | {f'{running:.1f} s' if running is not None else '?'} "
           f"| {f'{first:.1f} s' if first is not None else '?'} |")
 print()
-print(f"The restored run went on from the checkpoint: its first reports add up to {counted('restored', True):,} "
-      f"signals; the killed run had reported {counted('fresh', False):,} (the checkpoint restored is older "
+print(f"The restored run went on from the checkpoint: its first reports add up to {sum(restored.first_count.values()):,} "
+      f"signals; the killed run had reported {sum(fresh.last_count.values()):,} (the checkpoint restored is older "
       "than its last reports; a run started afresh would first report one tick's signals).")

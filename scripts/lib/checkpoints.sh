@@ -71,9 +71,9 @@ flink_checkpoint_options() {
   checkpoint_args+=(--externalizedCheckpointsEnabled=true --retainExternalizedCheckpointsOnCancellation=true
     --stateBackendStoragePath="file://$dir")
   kafka_sink_group "$dir" "$restore"
-  local conf_lines=()
-  [[ $(option_value stateBackend "${remaining_args[@]+"${remaining_args[@]}"}") != [Rr][Oo][Cc][Kk][Ss][Dd][Bb] ]] \
-    || conf_lines+=("state.backend.incremental: true")
+  local conf_lines=() backend
+  backend=$(option_value stateBackend "${remaining_args[@]+"${remaining_args[@]}"}")
+  if [[ ${backend,,} == rocksdb ]]; then conf_lines+=("state.backend.incremental: true"); fi
   if $restore; then
     # The newest complete checkpoint: a chk-N folder with its _metadata written last.
     [[ -n $newest ]] || die "--restore: no complete Flink checkpoint (*/chk-N/_metadata) in $dir; was it written by a Flink run with --checkpointDir=$dir?"

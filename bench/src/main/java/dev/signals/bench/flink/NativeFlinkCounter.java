@@ -41,8 +41,13 @@ public class NativeFlinkCounter {
   public static void main(String[] args) throws Exception {
     BenchArgs options = new BenchArgs(args);
     String stateBackend = options.stringValue("stateBackend", "hashmap");
+    boolean rocksDb = switch (stateBackend) {
+      case "hashmap" -> false;
+      case "rocksdb" -> true;
+      default -> throw new IllegalArgumentException("--stateBackend takes hashmap or rocksdb, got " + stateBackend);
+    };
     Configuration configuration = new Configuration();
-    if (stateBackend.equals("rocksdb")) {
+    if (rocksDb) {
       // RocksDB's memory is Flink's managed memory. Beam's [local] mode sizes it as a fraction
       // of the free heap (FlinkExecutionEnvironments.setManagedMemoryByFraction), far above the
       // mini-cluster's default of 128 MB; give the baseline the same, or it runs RocksDB with a
@@ -53,12 +58,10 @@ public class NativeFlinkCounter {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-    if (stateBackend.equals("rocksdb")) {
-      EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend(true);
-      rocksDb.setDbStoragePath(options.stringValue("rocksDbDir", System.getProperty("java.io.tmpdir")));
-      env.setStateBackend(rocksDb);
-    } else if (!stateBackend.equals("hashmap")) {
-      throw new IllegalArgumentException("--stateBackend takes hashmap or rocksdb, got " + stateBackend);
+    if (rocksDb) {
+      EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend(true);
+      backend.setDbStoragePath(options.stringValue("rocksDbDir", System.getProperty("java.io.tmpdir")));
+      env.setStateBackend(backend);
     }
 
     // An endless sequence 0, 1, 2, ... split over the source's subtasks (like an unthrottled
