@@ -91,6 +91,14 @@ final class CommandLine {
           + "--aggregation=groupstate (a bounded run ends with every device's final count, through "
           + "an event-time timeout); drop --deviceTimeoutSeconds or --numEvents");
     }
+    if (options.getGroupStateShards() < 0) {
+      throw new BadOptionException("--groupStateShards must be 0 (a key per device) or more, got "
+          + options.getGroupStateShards());
+    }
+    if (options.getGroupStateShards() > 0 && options.getAggregation() != CounterOptions.Aggregation.groupstate) {
+      throw new BadOptionException("--groupStateShards lays out the GroupState transform's keys; it "
+          + "needs --aggregation=groupstate");
+    }
     if (options.getShowSignals() && options.getAggregation() != CounterOptions.Aggregation.groupstate) {
       throw new BadOptionException("--showSignals prints the seed's function at work; it needs "
           + "--aggregation=groupstate");

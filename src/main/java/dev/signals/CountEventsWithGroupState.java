@@ -38,31 +38,38 @@ public class CountEventsWithGroupState extends PTransform<PCollection<Signal>, P
   private final Instant tickOrigin;
   private final Duration deviceTimeout;
   private final boolean showSignals;
+  private final int keyShards;
 
   private CountEventsWithGroupState(Duration triggerInterval, Instant tickOrigin,
-      Duration deviceTimeout, boolean showSignals) {
+      Duration deviceTimeout, boolean showSignals, int keyShards) {
     this.triggerInterval = triggerInterval;
     this.tickOrigin = tickOrigin;
     this.deviceTimeout = deviceTimeout;
     this.showSignals = showSignals;
+    this.keyShards = keyShards;
   }
 
   public static CountEventsWithGroupState every(Duration triggerInterval) {
-    return new CountEventsWithGroupState(triggerInterval, new Instant(0), Duration.ZERO, false);
+    return new CountEventsWithGroupState(triggerInterval, new Instant(0), Duration.ZERO, false, 0);
   }
 
   public CountEventsWithGroupState withTicksFrom(Instant origin) {
-    return new CountEventsWithGroupState(triggerInterval, origin, deviceTimeout, showSignals);
+    return new CountEventsWithGroupState(triggerInterval, origin, deviceTimeout, showSignals, keyShards);
   }
 
   /** Expires a device silent for {@code deviceTimeout} (endless input only); ZERO: never. */
   public CountEventsWithGroupState expiringAfter(Duration deviceTimeout) {
-    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals);
+    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
   }
 
   /** Prints what the seed prints per call, on stderr. */
   public CountEventsWithGroupState showingSignals(boolean showSignals) {
-    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals);
+    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
+  }
+
+  /** Keeps the devices in this many shards (GroupsWithState.withKeyShards); 0: a key per device. */
+  public CountEventsWithGroupState inKeyShards(int keyShards) {
+    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
   }
 
   @Override
@@ -75,16 +82,19 @@ public class CountEventsWithGroupState extends PTransform<PCollection<Signal>, P
     GroupStateTimeout timeout = bounded ? GroupStateTimeout.EventTimeTimeout()
         : deviceTimeout.getMillis() > 0 ? GroupStateTimeout.ProcessingTimeTimeout()
         : GroupStateTimeout.NoTimeout();
-    return signals
-        .apply("KeyByDevice", WithKeys.of(Signal::deviceId).withKeyType(TypeDescriptors.integers()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), Signal.SignalCoder.of()))
-        .apply("CountValuesPerDevice", GroupsWithState.flatMap(
+    GroupsWithState<Integer, Signal, Map<Integer, Long>, EventsCounted> countValuesPerDevice =
+        GroupsWithState.flatMap(
                 new ReportsAroundTheSeed(new CountValuesPerDevice(showSignals), deviceTimeout, bounded))
             .triggeredEvery(triggerInterval)
             .withTicksFrom(tickOrigin)
             .withTimeout(timeout)
             .withStateCoder(MapCoder.of(VarIntCoder.of(), VarLongCoder.of()))
-            .withOutputCoder(EventsCounted.EventsCountedCoder.of()));
+            .withOutputCoder(EventsCounted.EventsCountedCoder.of());
+    return signals
+        .apply("KeyByDevice", WithKeys.of(Signal::deviceId).withKeyType(TypeDescriptors.integers()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), Signal.SignalCoder.of()))
+        .apply("CountValuesPerDevice",
+            keyShards > 0 ? countValuesPerDevice.withKeyShards(keyShards) : countValuesPerDevice);
   }
 
   /** The seed's function, plus expiry and the final call of a bounded input. */

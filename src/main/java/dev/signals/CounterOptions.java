@@ -57,6 +57,14 @@ public interface CounterOptions extends StreamingOptions {
     groupstate
   }
 
+  @Description("With --aggregation=groupstate: keep the devices in this many shards, each one "
+      + "key of the runner's with one state cell and one timer (GroupsWithState.withKeyShards); "
+      + "0, the default: one key, state and timer per device.")
+  @Default.Integer(0)
+  int getGroupStateShards();
+
+  void setGroupStateShards(int value);
+
   @Description("With --aggregation=groupstate: print what the seed's function prints at each "
       + "call (Device: 3, Signals (2):, 0. Signal(...), State: ...), on stderr.")
   @Default.Boolean(false)

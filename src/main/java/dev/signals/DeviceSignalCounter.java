@@ -86,7 +86,8 @@ public class DeviceSignalCounter {
       case groupstate -> CountEventsWithGroupState.every(triggerInterval)
           .withTicksFrom(tickOrigin)
           .expiringAfter(deviceTimeout)
-          .showingSignals(options.getShowSignals());
+          .showingSignals(options.getShowSignals())
+          .inKeyShards(options.getGroupStateShards());
     };
   }
 

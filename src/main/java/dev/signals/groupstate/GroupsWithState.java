@@ -8,6 +8,8 @@ import java.util.Collections;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -86,11 +88,13 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
   private final Coder<R> outputCoder;
   private final PCollection<KV<K, S>> initialState;
   private final long maxPendingValuesPerKey;
+  /** 0: each key is a key of the runner's; otherwise the keys live in this many shards. */
+  private final int keyShards;
 
   private GroupsWithState(FlatMapGroupsWithStateFunction<K, V, S, R> fn, Object userFn,
       Class<?> userFnInterface, Duration triggerInterval, Instant tickOrigin,
       GroupStateTimeout timeout, Coder<S> stateCoder, Coder<R> outputCoder,
-      PCollection<KV<K, S>> initialState, long maxPendingValuesPerKey) {
+      PCollection<KV<K, S>> initialState, long maxPendingValuesPerKey, int keyShards) {
     this.fn = fn;
     this.userFn = userFn;
     this.userFnInterface = userFnInterface;
@@ -101,6 +105,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     this.outputCoder = outputCoder;
     this.initialState = initialState;
     this.maxPendingValuesPerKey = maxPendingValuesPerKey;
+    this.keyShards = keyShards;
   }
 
   /** Spark's {@code flatMapGroupsWithState}: each call returns any number of outputs. */
@@ -110,7 +115,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("fn must not be null");
     }
     return new GroupsWithState<>(fn, fn, FlatMapGroupsWithStateFunction.class, null, new Instant(0),
-        GroupStateTimeout.NoTimeout(), null, null, null, DEFAULT_MAX_PENDING_VALUES_PER_KEY);
+        GroupStateTimeout.NoTimeout(), null, null, null, DEFAULT_MAX_PENDING_VALUES_PER_KEY, 0);
   }
 
   /** Spark's {@code mapGroupsWithState}: each call returns exactly one output. */
@@ -121,7 +126,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     FlatMapGroupsWithStateFunction<K, V, S, R> oneEach =
         (key, values, state) -> Collections.singletonList(fn.call(key, values, state)).iterator();
     return new GroupsWithState<>(oneEach, fn, MapGroupsWithStateFunction.class, null, new Instant(0),
-        GroupStateTimeout.NoTimeout(), null, null, null, DEFAULT_MAX_PENDING_VALUES_PER_KEY);
+        GroupStateTimeout.NoTimeout(), null, null, null, DEFAULT_MAX_PENDING_VALUES_PER_KEY, 0);
   }
 
   /** The processing-time trigger, like Spark's {@code Trigger.ProcessingTime}: required. */
@@ -130,7 +135,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("triggeredEvery needs an interval of 1 ms or more, got " + interval);
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, interval, tickOrigin, timeout,
-        stateCoder, outputCoder, initialState, maxPendingValuesPerKey);
+        stateCoder, outputCoder, initialState, maxPendingValuesPerKey, keyShards);
   }
 
   /**
@@ -142,7 +147,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("withTicksFrom needs an origin; the default is the epoch");
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, origin, timeout,
-        stateCoder, outputCoder, initialState, maxPendingValuesPerKey);
+        stateCoder, outputCoder, initialState, maxPendingValuesPerKey, keyShards);
   }
 
   /** Which timeouts the function may set; {@link GroupStateTimeout#NoTimeout()} by default. */
@@ -152,7 +157,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
           + "GroupStateTimeout.NoTimeout()");
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, tickOrigin, timeout,
-        stateCoder, outputCoder, initialState, maxPendingValuesPerKey);
+        stateCoder, outputCoder, initialState, maxPendingValuesPerKey, keyShards);
   }
 
   /** The state's coder, when the registry cannot infer it (a lambda's types are erased). */
@@ -161,7 +166,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("withStateCoder needs a coder");
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, tickOrigin, timeout,
-        coder, outputCoder, initialState, maxPendingValuesPerKey);
+        coder, outputCoder, initialState, maxPendingValuesPerKey, keyShards);
   }
 
   /** The outputs' coder, when the registry cannot infer it (a lambda's types are erased). */
@@ -170,7 +175,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("withOutputCoder needs a coder");
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, tickOrigin, timeout,
-        stateCoder, coder, initialState, maxPendingValuesPerKey);
+        stateCoder, coder, initialState, maxPendingValuesPerKey, keyShards);
   }
 
   /**
@@ -184,7 +189,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("withInitialState needs a PCollection of (key, state)");
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, tickOrigin, timeout,
-        stateCoder, outputCoder, initialState, maxPendingValuesPerKey);
+        stateCoder, outputCoder, initialState, maxPendingValuesPerKey, keyShards);
   }
 
   /**
@@ -197,7 +202,24 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new IllegalArgumentException("withMaxPendingValuesPerKey needs 1 or more, got " + maxPendingValues);
     }
     return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, tickOrigin, timeout,
-        stateCoder, outputCoder, initialState, maxPendingValues);
+        stateCoder, outputCoder, initialState, maxPendingValues, keyShards);
+  }
+
+  /**
+   * Keeps the keys in {@code shards} groups: the runner then sees one key per shard, with one
+   * state cell for its keys' states, one bag for their waiting values and one timer per kind,
+   * instead of a key, cells and a timer for each key. The calls are the same. It pays where a
+   * runner's cost grows with its number of keys or timers (the classic Spark runner visits every
+   * key with a timer at every micro-batch); each bundle then reads and writes a whole shard, so
+   * pick enough shards that one holds a few thousand keys at most, and at least the parallelism.
+   * See docs/performance.md for what it buys on each runner.
+   */
+  public GroupsWithState<K, V, S, R> withKeyShards(int shards) {
+    if (shards < 1) {
+      throw new IllegalArgumentException("withKeyShards needs 1 or more shards, got " + shards);
+    }
+    return new GroupsWithState<>(fn, userFn, userFnInterface, triggerInterval, tickOrigin, timeout,
+        stateCoder, outputCoder, initialState, maxPendingValuesPerKey, shards);
   }
 
   @Override
@@ -231,9 +253,18 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
           .apply("ValuesAndInitialState", Flatten.pCollections());
     }
     boolean bounded = input.isBounded() == PCollection.IsBounded.BOUNDED;
+    TickGrid grid = new TickGrid(triggerInterval, tickOrigin);
+    if (keyShards > 0) {
+      return arrivals
+          .apply("GatherKeysInShards", ParDo.of(new GatherKeysInShardsFn<K, V, S>(keyCoder, keyShards)))
+          .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(arrivalCoder)))
+          .apply("CallFunctionPerKeyInShards", ParDo.of(new ShardedGroupsWithStateFn<>(fn, timeout,
+              grid, maxPendingValuesPerKey, bounded, keyCoder, valueCoder, stateCoder, outputCoder)))
+          .setCoder(outputCoder);
+    }
     return arrivals
         .apply("CallFunctionPerKey", ParDo.of(new GroupsWithStateFn<>(fn, timeout,
-            new TickGrid(triggerInterval, tickOrigin), maxPendingValuesPerKey, bounded, valueCoder,
+            grid, maxPendingValuesPerKey, bounded, valueCoder,
             stateCoder, outputCoder)))
         .setCoder(outputCoder);
   }

@@ -292,23 +292,8 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       KeyBook book, ValueState<S> state, BagState<List<V>> pending, Timer tick,
       Timer eventTimeout, Consumer<R> emit) throws Exception {
     Iterator<V> values = valuesDue ? flatten(pending.read()) : Collections.emptyIterator();
-    Optional<Long> watermark = Optional.of(book.watermarkMs == KeyBook.NONE
-        ? BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis() : book.watermarkMs);
-    GroupStateImpl<S> groupState =
-        new GroupStateImpl<>(Optional.ofNullable(state.read()), timeout, tickMs, watermark, timedOut);
-    Iterator<R> outputs = fn.call(key, values, groupState);
-    if (outputs == null) {
-      throw new IllegalStateException("The function returned null for key " + key
-          + "; return an empty iterator for no output");
-    }
-    // As in Spark, the state is saved once the outputs are read: a lazy iterator may still update it.
-    while (outputs.hasNext()) {
-      R output = outputs.next();
-      if (output == null) {
-        throw new IllegalStateException("The function returned a null output for key " + key);
-      }
-      emit.accept(output);
-    }
+    GroupStateImpl<S> groupState = callFunction(fn, timeout, key, Optional.ofNullable(state.read()),
+        values, tickMs, book.watermarkMs, timedOut, emit);
     if (groupState.isRemoved()) {
       state.clear();
     } else if (groupState.isUpdated()) {
@@ -332,9 +317,39 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
     return groupState.exists();
   }
 
+  /**
+   * Calls the function once and emits what it returns; the returned {@link GroupState} holds the
+   * state and timeout the call left, for the caller to save.
+   */
+  static <K, V, S, R> GroupStateImpl<S> callFunction(FlatMapGroupsWithStateFunction<K, V, S, R> fn,
+      GroupStateTimeout timeout, K key, Optional<S> state, Iterator<V> values, long tickMs,
+      long watermarkMs, boolean timedOut, Consumer<R> emit) throws Exception {
+    Optional<Long> watermark = Optional.of(watermarkMs == KeyBook.NONE
+        ? BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis() : watermarkMs);
+    GroupStateImpl<S> groupState = new GroupStateImpl<>(state, timeout, tickMs, watermark, timedOut);
+    Iterator<R> outputs = fn.call(key, values, groupState);
+    if (outputs == null) {
+      throw new IllegalStateException("The function returned null for key " + key
+          + "; return an empty iterator for no output");
+    }
+    // As in Spark, the state is saved once the outputs are read: a lazy iterator may still update it.
+    while (outputs.hasNext()) {
+      R output = outputs.next();
+      if (output == null) {
+        throw new IllegalStateException("The function returned a null output for key " + key);
+      }
+      emit.accept(output);
+    }
+    return groupState;
+  }
+
   /** Sets {@code timer} for the next tick of the grid, or for now if now is a tick. */
-  private void armForNextTick(Timer timer) {
+  static void armForNextTick(Timer timer, TickGrid grid) {
     timer.offset(grid.alignOffset()).align(grid.interval()).setRelative();
+  }
+
+  private void armForNextTick(Timer timer) {
+    armForNextTick(timer, grid);
   }
 
   /**
@@ -343,11 +358,11 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
    * moved on a little since {@code firedMs}; the timer fires that much after the tick, and {@link
    * #onTick} takes it back to the tick.
    */
-  private static void armAt(Timer timer, long tickMs, long firedMs) {
+  static void armAt(Timer timer, long tickMs, long firedMs) {
     timer.offset(Duration.millis(Math.max(0, tickMs - firedMs))).setRelative();
   }
 
-  private static <V> Iterator<V> flatten(Iterable<List<V>> batches) {
+  static <V> Iterator<V> flatten(Iterable<List<V>> batches) {
     Iterator<List<V>> lists = batches.iterator();
     return new Iterator<>() {
       private Iterator<V> current = Collections.emptyIterator();

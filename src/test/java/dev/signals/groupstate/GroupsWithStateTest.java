@@ -87,9 +87,15 @@ class GroupsWithStateTest {
     return key + "@" + tick + " " + values + " sum=" + state.getOption().map(String::valueOf).orElse("none");
   }
 
-  private static PCollection<String> apply(TestPipeline pipeline, TestStream<KV<String, Integer>> stream,
+  private PCollection<String> apply(TestPipeline pipeline, TestStream<KV<String, Integer>> stream,
       GroupsWithState<String, Integer, Integer, String> transform) {
-    return pipeline.apply(stream).apply(transform);
+    return pipeline.apply(stream).apply(laidOut(transform));
+  }
+
+  /** The transform in the layout under test: a key of the runner's per key, here. */
+  GroupsWithState<String, Integer, Integer, String> laidOut(
+      GroupsWithState<String, Integer, Integer, String> transform) {
+    return transform;
   }
 
   private static GroupsWithState<String, Integer, Integer, String> summing() {
@@ -403,10 +409,10 @@ class GroupsWithStateTest {
     PCollection<KV<String, Integer>> input = pipeline.apply(Create.of(
         KV.of("a", 1), KV.of("a", 2), KV.of("b", 5)).withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())));
 
-    PAssert.that(input.apply(GroupsWithState.flatMap(GroupsWithStateTest::sumUntilTheEnd)
+    PAssert.that(input.apply(laidOut(GroupsWithState.flatMap(GroupsWithStateTest::sumUntilTheEnd)
             .triggeredEvery(Duration.standardHours(1))
             .withStateCoder(VarIntCoder.of())
-            .withOutputCoder(StringUtf8Coder.of())))
+            .withOutputCoder(StringUtf8Coder.of()))))
         .containsInAnyOrder("a [1, 2] sum=3 last", "b [5] sum=5 last");
     pipeline.run();
   }
@@ -424,6 +430,7 @@ class GroupsWithStateTest {
     assertMessage(() -> summing().withOutputCoder(null), "withOutputCoder");
     assertMessage(() -> summing().withInitialState(null), "withInitialState");
     assertMessage(() -> summing().withMaxPendingValuesPerKey(0), "withMaxPendingValuesPerKey");
+    assertMessage(() -> summing().withKeyShards(0), "withKeyShards");
   }
 
   private static void assertMessage(Runnable build, String named) {
