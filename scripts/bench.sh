@@ -6,11 +6,12 @@
 #   scripts/bench.sh [--runners "direct flink spark native-flink native-spark flink-groupstate spark-groupstate"]
 #                    [--devices "10 100000"] [--flink-devices "10 100000 1000000"]
 #                    [--warmup SECONDS] [--measure SECONDS] [--out DIR] [--beam-args "..."]
-#                    [--state-backend hashmap|rocksdb] [--sample-every SECONDS]
+#                    [--state-backend hashmap|rocksdb] [--sample-every SECONDS] [--groupstate-shards N]
 #
 # Beam: scripts/run.sh <runner> --rowsPerSecond=0 --output=jsonl --numDevices=N (10 s ticks).
 # <runner>-groupstate: the same with --aggregation=groupstate (the seed's function through the
-# generic GroupState transform) instead of the tuned counter.
+# generic GroupState transform) instead of the tuned counter; <runner>-groupstate-sharded the
+# same with the devices kept in --groupstate-shards shards (64 by default; GroupsWithState.withKeyShards).
 # native-flink: DataStream, KeyedProcessFunction + ValueState + processing-time timers.
 # native-spark: rate-micro-batch source, flatMapGroupsWithState + GroupState, 10 s trigger.
 # --flink-devices (default: --devices plus 1,000,000) is for flink and native-flink. --beam-args
@@ -31,7 +32,7 @@
 set -euo pipefail
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runners="direct flink spark native-flink native-spark flink-groupstate spark-groupstate" devices="10 100000" flink_devices=""
-warmup=20 measure=60 out="$project/bench/results" beam_args="" state_backend=hashmap sample_every=""
+warmup=20 measure=60 out="$project/bench/results" beam_args="" state_backend=hashmap sample_every="" groupstate_shards=64
 command_line="scripts/bench.sh $*"
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -44,7 +45,8 @@ while [[ $# -gt 0 ]]; do
     --beam-args) beam_args=$2; shift 2 ;;
     --state-backend) state_backend=$2; shift 2 ;;
     --sample-every) sample_every=$2; shift 2 ;;
-    *) echo "error: unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend or --sample-every" >&2; exit 2 ;;
+    --groupstate-shards) groupstate_shards=$2; shift 2 ;;
+    *) echo "error: unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend, --sample-every or --groupstate-shards" >&2; exit 2 ;;
   esac
 done
 flink_devices=${flink_devices:-"$devices 1000000"}
@@ -57,12 +59,14 @@ case $state_backend in
   *) echo "error: unknown --state-backend '$state_backend'; use hashmap (the default: state on the heap) or rocksdb" >&2; exit 2 ;;
 esac
 [[ $sample_every =~ ^[0-9]+$ ]] || { echo "error: --sample-every '$sample_every' is not a whole number of seconds (0: off)" >&2; exit 2; }
-for n in $warmup $measure $devices $flink_devices; do
+for n in $warmup $measure $devices $flink_devices $groupstate_shards; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive whole number" >&2; exit 2; }
 done
 for runner in $runners; do
-  case $runner in direct|flink|spark|native-flink|native-spark|direct-groupstate|flink-groupstate|spark-groupstate) ;; *)
-    echo "error: unknown runner '$runner'; use direct, flink, spark, native-flink, native-spark or <direct|flink|spark>-groupstate" >&2; exit 2 ;; esac
+  case $runner in direct|flink|spark|native-flink|native-spark) ;;
+    direct-groupstate|flink-groupstate|spark-groupstate) ;;
+    direct-groupstate-sharded|flink-groupstate-sharded|spark-groupstate-sharded) ;;
+    *) echo "error: unknown runner '$runner'; use direct, flink, spark, native-flink, native-spark, <direct|flink|spark>-groupstate or <direct|flink|spark>-groupstate-sharded" >&2; exit 2 ;; esac
 done
 command -v python3 >/dev/null || { echo "error: python3 is needed to read the results" >&2; exit 2; }
 mkdir -p "$out"
@@ -75,7 +79,7 @@ for runner in $runners; do
   case $runner in
     native-*) part=${runner#native-}
               mvn -B -q -f "$project/bench/pom.xml" -P"$part" -DskipTests package >&2 ;;
-    *) "$project/scripts/run.sh" "${runner%-groupstate}" --help >/dev/null ;;
+    *) "$project/scripts/run.sh" "${runner%%-*}" --help >/dev/null ;;
   esac
 done
 mvn -B -q -f "$project/bench/pom.xml" -Pplot -DskipTests package >&2
@@ -109,7 +113,10 @@ command_for() {
                   cmd=(env SPARK_LOCAL_IP=127.0.0.1 java "${java17_opens[@]}" "$bench_log" -cp "$(bench_classpath spark)"
                        dev.signals.bench.spark.NativeSparkCounter --numDevices="$n" --runSeconds=$run_seconds
                        --rowsPerBatch=$spark_rows_per_batch) ;;
-    *-groupstate) cmd=("$project/scripts/run.sh" "${runner%-groupstate}" --aggregation=groupstate
+    *-groupstate|*-groupstate-sharded)
+            shards=0
+            [[ $runner != *-sharded ]] || shards=$groupstate_shards
+            cmd=("$project/scripts/run.sh" "${runner%%-*}" --aggregation=groupstate --groupStateShards=$shards
             --rowsPerSecond=0 --output=jsonl --numDevices="$n" --runSeconds=$run_seconds
             "${backend_args[@]+"${backend_args[@]}"}" $beam_args) ;;
     *) cmd=("$project/scripts/run.sh" "$runner" --rowsPerSecond=0 --output=jsonl --numDevices="$n"

@@ -16,11 +16,15 @@ NAMES = {"direct": "Beam, Direct", "flink": "Beam, Flink `[local]`", "spark": "B
          "direct-groupstate": "Beam GroupState (seed's function), Direct",
          "flink-groupstate": "Beam GroupState (seed's function), Flink `[local]`",
          "spark-groupstate": "Beam GroupState (seed's function), Spark `local[2]`"}
+for runner in ["direct", "flink", "spark"]:  # the devices kept in shards (withKeyShards)
+    NAMES[runner + "-groupstate-sharded"] = NAMES[runner + "-groupstate"] + ", in shards"
 BASELINE = {"flink": "native-flink", "spark": "native-spark",
             "flink-groupstate": "native-flink", "spark-groupstate": "native-spark"}
-ORDER = ["direct", "direct-groupstate", "flink", "flink-groupstate", "native-flink",
-         "spark", "spark-groupstate", "native-spark"]
-for runner in ["flink", "flink-groupstate", "native-flink"]:  # state in RocksDB instead of the heap
+BASELINE.update({"flink-groupstate-sharded": "native-flink", "spark-groupstate-sharded": "native-spark"})
+ORDER = ["direct", "direct-groupstate", "direct-groupstate-sharded", "flink", "flink-groupstate",
+         "flink-groupstate-sharded", "native-flink", "spark", "spark-groupstate", "spark-groupstate-sharded",
+         "native-spark"]
+for runner in ["flink", "flink-groupstate", "flink-groupstate-sharded", "native-flink"]:  # state in RocksDB instead of the heap
     NAMES[runner + "-rocksdb"] = NAMES[runner] + ", RocksDB"
     ORDER.insert(ORDER.index(runner) + 1, runner + "-rocksdb")
     if runner in BASELINE:
@@ -45,7 +49,8 @@ for r in rows:
         print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | failed | | | | | | |")
         continue
     heap = f"{int(r['live_heap_mb']):,} MB" if r["live_heap_mb"] else "?"
-    counter = r["runner"].replace("-groupstate", "") if "-groupstate" in r["runner"] else None
+    counter = r["runner"].replace("-groupstate-sharded", "").replace("-groupstate", "") \
+        if "-groupstate" in r["runner"] else None
     print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | {float(r['events_per_second']):,.0f} | {ratio(r)} "
           f"| {ratio(r, counter) if counter else ''} "
           f"| {float(r['first_report_s']):.1f} s | {r['late_median_ms']} / {r['late_max_ms']} ms "

@@ -35,20 +35,24 @@ public class PlotResults {
     NAMES.put("flink-rocksdb", "Beam, Flink [local], RocksDB");
     NAMES.put("flink-groupstate", "Beam GroupState, Flink [local]");
     NAMES.put("flink-groupstate-rocksdb", "Beam GroupState, Flink [local], RocksDB");
+    NAMES.put("flink-groupstate-sharded", "Beam GroupState in shards, Flink [local]");
     NAMES.put("native-flink", "native Flink");
     NAMES.put("native-flink-rocksdb", "native Flink, RocksDB");
     NAMES.put("spark", "Beam, Spark local[2]");
     NAMES.put("spark-groupstate", "Beam GroupState, Spark local[2]");
+    NAMES.put("spark-groupstate-sharded", "Beam GroupState in shards, Spark local[2]");
     NAMES.put("native-spark", "native Spark");
     COLOURS.put("direct", new Color(0x999999));
     COLOURS.put("flink", new Color(0x1F77B4));
     COLOURS.put("flink-rocksdb", new Color(0x2CA02C));
     COLOURS.put("flink-groupstate", new Color(0x17BECF));
     COLOURS.put("flink-groupstate-rocksdb", new Color(0xBCBD22));
+    COLOURS.put("flink-groupstate-sharded", new Color(0x9467BD));
     COLOURS.put("native-flink", new Color(0xAEC7E8));
     COLOURS.put("native-flink-rocksdb", new Color(0x98DF8A));
     COLOURS.put("spark", new Color(0xD62728));
     COLOURS.put("spark-groupstate", new Color(0xFF7F0E));
+    COLOURS.put("spark-groupstate-sharded", new Color(0x8C564B));
     COLOURS.put("native-spark", new Color(0xFF9896));
   }
 
