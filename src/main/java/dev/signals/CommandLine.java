@@ -194,7 +194,7 @@ final class CommandLine {
       return "true or false";
     }
     return switch (option) {
-      case "rowsPerSecond", "deviceTimeoutSeconds", "numEvents", "runSeconds" -> "a whole number, 0 or more";
+      case "rowsPerSecond", "deviceTimeoutSeconds", "numEvents", "runSeconds", "groupStateShards" -> "a whole number, 0 or more";
       default -> "a whole number, 1 or more";
     };
   }

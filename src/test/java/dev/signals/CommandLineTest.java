@@ -52,10 +52,12 @@ class CommandLineTest {
       "--deviceTimeoutSeconds=-1   | --deviceTimeoutSeconds | 0 (never) or more",
       "--aggregation=spark         | --aggregation=spark | counter or groupstate",
       "--showSignals=true          | --showSignals     | needs --aggregation=groupstate",
+      "--groupStateShards=8        | --groupStateShards | needs --aggregation=groupstate",
+      "--groupStateShards=-1       | --groupStateShards | 0 (a key per device) or more",
       "--source=file               | --source=file     | rate or kafka",
       "--sink=s3                   | --sink=s3         | console or kafka",
       "--startingOffsets=middle    | --startingOffsets=middle | earliest or latest",
-      "--colour=blue               | unknown option --colour | --aggregation, --bootstrapServers, --deadLetterTopic, --detached, --deviceTimeoutSeconds, --inputTopic, --numDevices, --numEvents, --output, --outputTopic, --rowsPerSecond, --runSeconds, --showSignals, --sink, --sinkGroupId, --source, --startingOffsets, --tickAlignment, --triggerIntervalSeconds",
+      "--colour=blue               | unknown option --colour | --aggregation, --bootstrapServers, --deadLetterTopic, --detached, --deviceTimeoutSeconds, --groupStateShards, --inputTopic, --numDevices, --numEvents, --output, --outputTopic, --rowsPerSecond, --runSeconds, --showSignals, --sink, --sinkGroupId, --source, --startingOffsets, --tickAlignment, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     assertExplained(new String[] {arg}, namesOption, namesAccepted);

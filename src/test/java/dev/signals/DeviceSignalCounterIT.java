@@ -200,14 +200,15 @@ class DeviceSignalCounterIT {
       expected.merge(ToSignal.deviceOf(seq, numDevices), 1L, Long::sum);
     }
     Map<String, Map<Integer, Long>> finalsPerAggregation = new TreeMap<>();
-    for (String aggregation : List.of("counter", "groupstate")) {
-      LaunchedProgram program = LaunchedProgram.run(240, "--output=jsonl", "--rowsPerSecond=0",
-          "--numEvents=" + numEvents, "--numDevices=" + numDevices, "--aggregation=" + aggregation);
+    for (String aggregation : List.of("counter", "groupstate", "groupstate-in-shards")) {
+      LaunchedProgram program = LaunchedProgram.run(240, Aggregations.with(aggregation, "--output=jsonl",
+          "--rowsPerSecond=0", "--numEvents=" + numEvents, "--numDevices=" + numDevices));
       assertThat(program.diagnostics(), program.exitCode, equalTo(0));
       finalsPerAggregation.put(aggregation, finalCounts(program));
     }
     assertThat(finalsPerAggregation.get("groupstate"), equalTo(finalsPerAggregation.get("counter")));
     assertThat(finalsPerAggregation.get("groupstate"), equalTo(expected));
+    assertThat(finalsPerAggregation.get("groupstate-in-shards"), equalTo(expected));
   }
 
   private static Map<Integer, Long> finalCounts(LaunchedProgram program) {
@@ -232,7 +233,7 @@ class DeviceSignalCounterIT {
    * comes back counts from zero.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"counter", "groupstate"})
+  @ValueSource(strings = {"counter", "groupstate", "groupstate-in-shards"})
   void silentDevicesExpireAndStartAgainFromZero(String aggregation) throws Exception {
     // On Spark, the counter's timer output can be lost (README, known limits): a report may go
     // missing, so the sequence checked here does not hold there. The GroupState transform keeps
@@ -240,10 +241,10 @@ class DeviceSignalCounterIT {
     assumeFalse(aggregation.equals("counter")
             && ON_SPARK,
         "Spark runner loses some timer output; see the README's known limits");
-    LaunchedProgram program = LaunchedProgram.run(90, "--output=jsonl", "--rowsPerSecond=20",
-        "--aggregation=" + aggregation,
+    LaunchedProgram program = LaunchedProgram.run(90, Aggregations.with(aggregation,
+        "--output=jsonl", "--rowsPerSecond=20",
         "--numDevices=200", "--triggerIntervalSeconds=2", "--deviceTimeoutSeconds=3",
-        "--runSeconds=25");
+        "--runSeconds=25"));
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
     Pattern expiredLine = Pattern.compile("\\{\"tick\":\"[^\"]+\",\"deviceId\":(\\d+),\"count\":(\\d+),\"expired\":true\\}");

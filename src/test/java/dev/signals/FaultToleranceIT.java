@@ -51,11 +51,12 @@ class FaultToleranceIT {
 
   /**
    * The tuned counter, and the seed's function through the GroupState transform; on Flink also
-   * with state in RocksDB (incremental checkpoints) instead of the heap.
+   * with state in RocksDB (incremental checkpoints) instead of the heap; on Spark also with the
+   * devices kept in shards (--groupStateShards), a shard's devices in one state cell.
    */
   @ParameterizedTest
   @CsvSource({"flink, counter, heap", "spark, counter, heap", "flink, groupstate, heap",
-      "spark, groupstate, heap", "flink, counter, rocksdb"})
+      "spark, groupstate, heap", "flink, counter, rocksdb", "spark, groupstate-in-shards, heap"})
   void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner, String aggregation,
       String state) throws Exception {
     Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-" + aggregation + "-" + state + "-");
@@ -68,7 +69,8 @@ class FaultToleranceIT {
       List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
           runner, "--output=jsonl", "--rowsPerSecond=" + RATE, "--triggerIntervalSeconds=" + INTERVAL_SECONDS,
           "--numDevices=" + NUM_DEVICES, "--testCountSeqsBelow=" + NUM_COUNTED,
-          "--aggregation=" + aggregation, "--checkpointDir=" + checkpoints));
+          "--checkpointDir=" + checkpoints));
+      command.addAll(Aggregations.options(aggregation));
       if (state.equals("rocksdb")) {
         command.add("--stateBackend=rocksdb");
       }
