@@ -22,8 +22,11 @@
 #          checkpoint 6 minutes old after 30 minutes, heap and disk growing; README, Soak).
 #          Spark restores from DIR by itself; --restore checks first that there is something
 #          to restore.
-# Bad input (a missing, empty, corrupt or unwritable DIR; a runner that cannot checkpoint): one
-# line, exit 2.
+# Both: the options that decide where a device's state is kept (--aggregation, --groupStateShards)
+#   are written to DIR/state-layout by a fresh run; a restore with other values would read the
+#   state in the wrong place (a device's shard depends on the number of shards), so it stops.
+# Bad input (a missing, empty, corrupt or unwritable DIR; a runner that cannot checkpoint; a
+# restore with another state layout): one line, exit 2.
 
 # checkpoint_options RUNNER MODE ARGS...: reads --checkpointDir and --restore from ARGS; sets
 # checkpoint_args (to add) and remaining_args (ARGS without ours). MODE: local or cluster.
@@ -54,6 +57,7 @@ checkpoint_options() {
   fi
   [[ -w $dir ]] || die "--checkpointDir: $dir is not writable; checkpoints could not be taken (fix its permissions or choose another directory)"
 
+  state_layout "$dir" "$restore"
   case $runner in
     flink) flink_checkpoint_options "$dir" "$restore" "$mode" ;;
     spark) spark_checkpoint_options "$dir" "$restore" ;;
@@ -124,6 +128,21 @@ kafka_sink_group() {
     echo "beam-device-counter-$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM$RANDOM" > "$file"
   fi
   checkpoint_args+=(--sinkGroupId="$(cat "$file")")
+}
+
+# state_layout DIR RESTORE: writes the options that decide where the state is kept to
+# DIR/state-layout (fresh run), or checks them against it (restore; a checkpoint written before
+# the file existed is not checked).
+state_layout() {
+  local dir=$1 restore=$2 file=$1/state-layout aggregation shards layout
+  aggregation=$(option_value aggregation "${remaining_args[@]+"${remaining_args[@]}"}")
+  shards=$(option_value groupStateShards "${remaining_args[@]+"${remaining_args[@]}"}")
+  layout="--aggregation=${aggregation:-counter} --groupStateShards=${shards:-0}"
+  if ! $restore; then
+    echo "$layout" > "$file"
+  elif [[ -s $file && $(cat "$file") != "$layout" ]]; then
+    die "--restore: the checkpoints in $dir were written with $(cat "$file"), this run has $layout; restore with the same options (they decide where each device's state is kept), or start afresh in another --checkpointDir"
+  fi
 }
 
 spark_checkpoint_options() {

@@ -147,6 +147,8 @@ class FaultToleranceIT {
       "spark  | foreign | no Spark checkpoint",
       "flink  | unwritable | cannot create",
       "direct | empty   | does not checkpoint",
+      "flink  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
+      "spark  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
   })
   void badCheckpointDirectoriesAreExplainedInOneLine(String runner, String state, String says)
       throws Exception {
@@ -162,6 +164,8 @@ class FaultToleranceIT {
         Files.writeString(file, "half a checkpoint");
       }
       case "foreign" -> Files.writeString(dir.resolve("notes.txt"), "not a checkpoint");
+      case "other-layout" -> Files.writeString(dir.resolve("state-layout"),
+          "--aggregation=groupstate --groupStateShards=8\n");
       case "unwritable" -> {
         dir = Path.of("/proc/version/checkpoints"); // cannot be created, even by root
         restore = false;

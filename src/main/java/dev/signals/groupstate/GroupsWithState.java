@@ -210,9 +210,11 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
    * state cell for its keys' states, one bag for their waiting values and one timer per kind,
    * instead of a key, cells and a timer for each key. The calls are the same. It pays where a
    * runner's cost grows with its number of keys or timers (the classic Spark runner visits every
-   * key with a timer at every micro-batch); each bundle then reads and writes a whole shard, so
-   * pick enough shards that one holds a few thousand keys at most, and at least the parallelism.
-   * See docs/performance.md for what it buys on each runner.
+   * key with a timer at every micro-batch, the DirectRunner scans every timer after each bundle).
+   * Each bundle then reads and writes whole shards, which costs a shard's size where the runner
+   * keeps state encoded (Spark, Flink's RocksDB): take at least a few times the parallelism. The
+   * number of shards is part of the state: restore a checkpoint with the number it was written
+   * with. See docs/groupstate.md, "Keys in shards", for what it buys on each runner.
    */
   public GroupsWithState<K, V, S, R> withKeyShards(int shards) {
     if (shards < 1) {
@@ -259,7 +261,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
           .apply("GatherKeysInShards", ParDo.of(new GatherKeysInShardsFn<K, V, S>(keyCoder, keyShards)))
           .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(arrivalCoder)))
           .apply("CallFunctionPerKeyInShards", ParDo.of(new ShardedGroupsWithStateFn<>(fn, timeout,
-              grid, maxPendingValuesPerKey, bounded, keyCoder, valueCoder, stateCoder, outputCoder)))
+              grid, maxPendingValuesPerKey, bounded, keyCoder, keyShards, valueCoder, stateCoder, outputCoder)))
           .setCoder(outputCoder);
     }
     return arrivals

@@ -33,6 +33,11 @@ final class Shard<K, S> {
     }
   }
 
+  /**
+   * How many shards the transform had when this one was written: a key's shard depends on it,
+   * so state written with another number cannot be read (see {@link #checked}).
+   */
+  final int shards;
   /** By the key's structural value, which equals where the encoded keys do. */
   final Map<Object, Entry<K, S>> keys = new HashMap<>();
   /** The tick timer is set for the next tick: values or initial states wait. */
@@ -45,6 +50,25 @@ final class Shard<K, S> {
   boolean ended;
   /** The newest event time the watermark passed, as the shard's event timers saw it, or NONE. */
   long watermarkMs = KeyBook.NONE;
+
+  Shard(int shards) {
+    this.shards = shards;
+  }
+
+  /**
+   * The shard read from state, or null; refused when it was written with another number of
+   * shards (a checkpoint restored into a pipeline with another {@code withKeyShards}), whose keys
+   * would be looked for in other shards and start again from no state.
+   */
+  static <K, S> Shard<K, S> checked(Shard<K, S> shard, int shards) {
+    if (shard != null && shard.shards != shards) {
+      throw new IllegalStateException("GroupsWithState state was written with withKeyShards("
+          + shard.shards + ") and this pipeline has withKeyShards(" + shards + "): a key's shard "
+          + "depends on the number of shards, so restore it with " + shard.shards
+          + " shards, or start without this checkpoint");
+    }
+    return shard;
+  }
 
   Entry<K, S> entry(K key, Coder<K> keyCoder) {
     return keys.computeIfAbsent(keyCoder.structuralValue(key), k -> new Entry<>(key, null, new KeyBook()));
@@ -93,6 +117,7 @@ final class Shard<K, S> {
           | (shard.ended ? ENDED : 0)
           | (shard.watermarkMs != KeyBook.NONE ? HAS_WATERMARK : 0);
       VarIntCoder.of().encode(flags, out);
+      VarIntCoder.of().encode(shard.shards, out);
       if (shard.watermarkMs != KeyBook.NONE) {
         VarLongCoder.of().encode(shard.watermarkMs, out);
       }
@@ -109,8 +134,8 @@ final class Shard<K, S> {
 
     @Override
     public Shard<K, S> decode(InputStream in) throws IOException {
-      Shard<K, S> shard = new Shard<>();
       int flags = VarIntCoder.of().decode(in);
+      Shard<K, S> shard = new Shard<>(VarIntCoder.of().decode(in));
       shard.tickArmed = (flags & TICK_ARMED) != 0;
       shard.earlyArmed = (flags & EARLY_ARMED) != 0;
       shard.endTimerSet = (flags & END_TIMER_SET) != 0;

@@ -84,9 +84,10 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   private final long maxPendingValues;
   private final boolean untilEndOfInput;
   private final Coder<K> keyCoder;
+  private final int shards;
 
   ShardedGroupsWithStateFn(FlatMapGroupsWithStateFunction<K, V, S, R> fn, GroupStateTimeout timeout,
-      TickGrid grid, long maxPendingValues, boolean untilEndOfInput, Coder<K> keyCoder,
+      TickGrid grid, long maxPendingValues, boolean untilEndOfInput, Coder<K> keyCoder, int shards,
       Coder<V> valueCoder, Coder<S> stateCoder, Coder<R> outputCoder) {
     this.fn = fn;
     this.timeout = timeout;
@@ -94,6 +95,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     this.maxPendingValues = maxPendingValues;
     this.untilEndOfInput = untilEndOfInput;
     this.keyCoder = keyCoder;
+    this.shards = shards;
     this.shardSpec = StateSpecs.value(Shard.ShardCoder.of(keyCoder, stateCoder));
     this.pendingSpec = StateSpecs.bag(ListCoder.of(KvCoder.of(keyCoder, ListCoder.of(valueCoder))));
     this.outboxSpec = StateSpecs.bag(ListCoder.of(outputCoder));
@@ -111,7 +113,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       @TimerId(TICK) Timer tick,
       @TimerId(EARLY) Timer early,
       @TimerId(END_OF_INPUT) Timer endOfInput) {
-    Shard<K, S> shard = orNew(shardCell.read());
+    Shard<K, S> shard = orNew(read(shardCell));
     if (untilEndOfInput && !shard.endTimerSet) {
       endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
       shard.endTimerSet = true;
@@ -165,7 +167,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       @TimerId(TICK) Timer tick,
       @TimerId(EVENT_TIMEOUT) Timer eventTimeout,
       @TimerId(FLUSH) Timer flush) throws Exception {
-    Shard<K, S> shard = shardCell.read();
+    Shard<K, S> shard = read(shardCell);
     if (shard == null || shard.ended) {
       return;
     }
@@ -222,7 +224,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       @TimerId(TICK) Timer tick,
       @TimerId(EVENT_TIMEOUT) Timer eventTimeout,
       @TimerId(FLUSH) Timer flush) throws Exception {
-    Shard<K, S> shard = shardCell.read();
+    Shard<K, S> shard = read(shardCell);
     if (shard == null || shard.ended) {
       return;
     }
@@ -257,7 +259,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       @StateId(SHARD) ValueState<Shard<K, S>> shardCell,
       @TimerId(TICK) Timer tick,
       @TimerId(EVENT_TIMEOUT) Timer eventTimeout) {
-    Shard<K, S> shard = shardCell.read();
+    Shard<K, S> shard = read(shardCell);
     if (shard == null || shard.ended) {
       return;
     }
@@ -281,7 +283,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       @StateId(OUTBOX) BagState<List<R>> outbox,
       OutputReceiver<R> out) throws Exception {
     onFlush(outbox, out); // a tick's outputs still waiting; the flush timer goes with the input
-    Shard<K, S> shard = shardCell.read();
+    Shard<K, S> shard = read(shardCell);
     if (shard == null || shard.ended) {
       return;
     }
@@ -418,7 +420,11 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     }
   }
 
-  private static <K, S> Shard<K, S> orNew(Shard<K, S> shard) {
-    return shard == null ? new Shard<>() : shard;
+  private Shard<K, S> read(ValueState<Shard<K, S>> shardCell) {
+    return Shard.checked(shardCell.read(), shards);
+  }
+
+  private Shard<K, S> orNew(Shard<K, S> shard) {
+    return shard == null ? new Shard<>(shards) : shard;
   }
 }
