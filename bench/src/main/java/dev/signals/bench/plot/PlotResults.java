@@ -31,11 +31,14 @@ public class PlotResults {
 
   static {
     NAMES.put("direct", "Beam, Direct");
+    NAMES.put("direct-groupstate", "Beam GroupState, Direct");
+    NAMES.put("direct-groupstate-sharded", "Beam GroupState in shards, Direct");
     NAMES.put("flink", "Beam, Flink [local]");
     NAMES.put("flink-rocksdb", "Beam, Flink [local], RocksDB");
     NAMES.put("flink-groupstate", "Beam GroupState, Flink [local]");
     NAMES.put("flink-groupstate-rocksdb", "Beam GroupState, Flink [local], RocksDB");
     NAMES.put("flink-groupstate-sharded", "Beam GroupState in shards, Flink [local]");
+    NAMES.put("flink-groupstate-sharded-rocksdb", "Beam GroupState in shards, Flink [local], RocksDB");
     NAMES.put("native-flink", "native Flink");
     NAMES.put("native-flink-rocksdb", "native Flink, RocksDB");
     NAMES.put("spark", "Beam, Spark local[2]");
@@ -43,11 +46,14 @@ public class PlotResults {
     NAMES.put("spark-groupstate-sharded", "Beam GroupState in shards, Spark local[2]");
     NAMES.put("native-spark", "native Spark");
     COLOURS.put("direct", new Color(0x999999));
+    COLOURS.put("direct-groupstate", new Color(0x7F7F7F));
+    COLOURS.put("direct-groupstate-sharded", new Color(0xC7C7C7));
     COLOURS.put("flink", new Color(0x1F77B4));
     COLOURS.put("flink-rocksdb", new Color(0x2CA02C));
     COLOURS.put("flink-groupstate", new Color(0x17BECF));
     COLOURS.put("flink-groupstate-rocksdb", new Color(0xBCBD22));
     COLOURS.put("flink-groupstate-sharded", new Color(0x9467BD));
+    COLOURS.put("flink-groupstate-sharded-rocksdb", new Color(0xE377C2));
     COLOURS.put("native-flink", new Color(0xAEC7E8));
     COLOURS.put("native-flink-rocksdb", new Color(0x98DF8A));
     COLOURS.put("spark", new Color(0xD62728));
@@ -106,6 +112,10 @@ public class PlotResults {
         values.add(byDevices.get(devices)); // null: not run at this device count
       }
       chart.addSeries(NAMES.get(runner), categories, values).setFillColor(COLOURS.get(runner));
+    }
+    if (chart.getSeriesMap().isEmpty()) {
+      System.err.println("no plot: no run in " + args[0] + " was measured");
+      return;
     }
     BitmapEncoder.saveBitmap(chart, args[1], BitmapFormat.PNG);
   }
