@@ -42,7 +42,7 @@ case $runner in
           has_option fasterCopy || runner_args+=(--fasterCopy=true)
           has_option objectReuse || runner_args+=(--objectReuse=true)
           # Beam metrics cost the Flink runner more per element than anything else (4.8x events/s
-          # without them, see the README's Benchmarks); nothing here reads them.
+          # without them, see docs/performance.md); nothing here reads them.
           has_option disableMetrics || runner_args+=(--disableMetrics=true)
           # Streaming bundles end after 1,000 elements by default; larger ones (still at most 1 s,
           # --maxBundleTimeMills) let more signals be added up per device before the state.

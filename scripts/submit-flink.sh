@@ -44,7 +44,7 @@ parallelism=${parallelism:-2}
 jar=$(bundled_jar flink)
 job_name=$(option_value jobName "${args[@]+"${args[@]}"}")
 [[ -n $job_name ]] || { job_name=device-signal-counter-$(date +%Y%m%d-%H%M%S)-$$; args+=(--jobName="$job_name"); }
-# The same Flink options as scripts/run.sh (see the README's Benchmarks for what each buys).
+# The same Flink options as scripts/run.sh (see docs/performance.md for what each buys).
 runner_args=(--runner=FlinkRunner --flinkMaster="$master" --parallelism="$parallelism"
   --attachedMode=false --detached=true --fasterCopy=true --objectReuse=true --disableMetrics=true
   --maxBundleSize=1000000)

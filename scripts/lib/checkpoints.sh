@@ -19,7 +19,7 @@
 #   Spark: --checkpointDir=DIR with --checkpointDurationMillis equal to --batchIntervalMillis
 #          (trials lost or doubled signals on restore when they differed), both 1000 ms unless
 #          given: with 500 ms batches Spark's checkpoint writer fell behind (the newest
-#          checkpoint 6 minutes old after 30 minutes, heap and disk growing; README, Soak).
+#          checkpoint 6 minutes old after 30 minutes, heap and disk growing; docs/checkpoints.md, Soak).
 #          Spark restores from DIR by itself; --restore checks first that there is something
 #          to restore.
 # Both: the options that decide where a device's state is kept (--aggregation, --groupStateShards)

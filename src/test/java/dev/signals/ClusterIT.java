@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The clusters, as the README's "Run on a cluster" section runs them: start a cluster with its
+ * The clusters, as docs/clusters.md runs them: start a cluster with its
  * script, submit with the submit script, read the counts the script follows for about 40 s, check
  * them like the runner matrix does, stop the job, stop the cluster, and leave no process behind,
  * also when a step fails. On Flink also: cancel a job with checkpoints and restore it. Run by

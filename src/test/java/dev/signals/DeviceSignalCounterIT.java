@@ -235,12 +235,12 @@ class DeviceSignalCounterIT {
   @ParameterizedTest
   @ValueSource(strings = {"counter", "groupstate", "groupstate-in-shards"})
   void silentDevicesExpireAndStartAgainFromZero(String aggregation) throws Exception {
-    // On Spark, the counter's timer output can be lost (README, known limits): a report may go
+    // On Spark, the counter's timer output can be lost (docs/known-limits.md): a report may go
     // missing, so the sequence checked here does not hold there. The GroupState transform keeps
     // a call's outputs in state until a timer that Spark does not lose emits them.
     assumeFalse(aggregation.equals("counter")
             && ON_SPARK,
-        "Spark runner loses some timer output; see the README's known limits");
+        "Spark runner loses some timer output; see docs/known-limits.md");
     LaunchedProgram program = LaunchedProgram.run(90, Aggregations.with(aggregation,
         "--output=jsonl", "--rowsPerSecond=20",
         "--numDevices=200", "--triggerIntervalSeconds=2", "--deviceTimeoutSeconds=3",
