@@ -7,6 +7,7 @@ error line, and exits 1 if any; run by .ci/run.
 """
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +27,10 @@ def outside_code(text):
     return lines
 
 
+@lru_cache(maxsize=None)
 def anchors(path):
-    """GitHub's anchors for a Markdown file's headings (code spans keep their text there)."""
+    """GitHub's anchors for a Markdown file's headings (code spans keep their text there); read
+    once per file, however many links point into it."""
     seen, found, fenced = {}, set(), False
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):

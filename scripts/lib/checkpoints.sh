@@ -134,15 +134,18 @@ kafka_sink_group() {
 # DIR/state-layout (fresh run), or checks them against it (restore; a checkpoint written before
 # the file existed is not checked).
 state_layout() {
-  local dir=$1 restore=$2 file=$1/state-layout aggregation shards layout
+  local dir=$1 restore=$2 file=$1/state-layout aggregation shards layout written
   aggregation=$(option_value aggregation "${remaining_args[@]+"${remaining_args[@]}"}")
   shards=$(option_value groupStateShards "${remaining_args[@]+"${remaining_args[@]}"}")
   layout="--aggregation=${aggregation:-counter} --groupStateShards=${shards:-0}"
   if ! $restore; then
     echo "$layout" > "$file"
-  elif [[ -s $file && $(cat "$file") != "$layout" ]]; then
-    die "--restore: the checkpoints in $dir were written with $(cat "$file"), this run has $layout; restore with the same options (they decide where each device's state is kept), or start afresh in another --checkpointDir"
+    return 0
   fi
+  [[ -s $file ]] || return 0
+  written=$(cat "$file")
+  [[ $written == "$layout" ]] \
+    || die "--restore: the checkpoints in $dir were written with $written, this run has $layout; restore with the same options (they decide where each device's state is kept), or start afresh in another --checkpointDir"
 }
 
 spark_checkpoint_options() {
