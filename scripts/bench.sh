@@ -30,7 +30,7 @@
 # native and heap per device), events-per-second.png, and heap/<runner>-<devices>.txt (the
 # histogram's top 30 classes).
 set -euo pipefail
-project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 runners="direct flink spark native-flink native-spark flink-groupstate spark-groupstate" devices="10 100000" flink_devices=""
 warmup=20 measure=60 out="$project/bench/results" beam_args="" state_backend=hashmap sample_every="" groupstate_shards=64
 command_line="scripts/bench.sh $*"
@@ -46,7 +46,7 @@ while [[ $# -gt 0 ]]; do
     --state-backend) state_backend=$2; shift 2 ;;
     --sample-every) sample_every=$2; shift 2 ;;
     --groupstate-shards) groupstate_shards=$2; shift 2 ;;
-    *) echo "error: unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend, --sample-every or --groupstate-shards" >&2; exit 2 ;;
+    *) die "unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend, --sample-every or --groupstate-shards" ;;
   esac
 done
 flink_devices=${flink_devices:-"$devices 1000000"}
@@ -54,21 +54,21 @@ case $state_backend in
   hashmap) sample_every=${sample_every:-0} ;;
   rocksdb) sample_every=${sample_every:-60}
            for runner in $runners; do
-             [[ $runner == *flink* ]] || { echo "error: --state-backend rocksdb is for the Flink runs (flink, flink-groupstate, native-flink), not '$runner'; set --runners" >&2; exit 2; }
+             [[ $runner == *flink* ]] || die "--state-backend rocksdb is for the Flink runs (flink, flink-groupstate, native-flink), not '$runner'; set --runners"
            done ;;
-  *) echo "error: unknown --state-backend '$state_backend'; use hashmap (the default: state on the heap) or rocksdb" >&2; exit 2 ;;
+  *) die "unknown --state-backend '$state_backend'; use hashmap (the default: state on the heap) or rocksdb" ;;
 esac
-[[ $sample_every =~ ^[0-9]+$ ]] || { echo "error: --sample-every '$sample_every' is not a whole number of seconds (0: off)" >&2; exit 2; }
+[[ $sample_every =~ ^[0-9]+$ ]] || die "--sample-every '$sample_every' is not a whole number of seconds (0: off)"
 for n in $warmup $measure $devices $flink_devices $groupstate_shards; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive whole number" >&2; exit 2; }
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive whole number"
 done
 for runner in $runners; do
   case $runner in direct|flink|spark|native-flink|native-spark) ;;
     direct-groupstate|flink-groupstate|spark-groupstate) ;;
     direct-groupstate-sharded|flink-groupstate-sharded|spark-groupstate-sharded) ;;
-    *) echo "error: unknown runner '$runner'; use direct, flink, spark, native-flink, native-spark, <direct|flink|spark>-groupstate or <direct|flink|spark>-groupstate-sharded" >&2; exit 2 ;; esac
+    *) die "unknown runner '$runner'; use direct, flink, spark, native-flink, native-spark, <direct|flink|spark>-groupstate or <direct|flink|spark>-groupstate-sharded" ;; esac
 done
-command -v python3 >/dev/null || { echo "error: python3 is needed to read the results" >&2; exit 2; }
+command -v python3 >/dev/null || die "python3 is needed to read the results"
 mkdir -p "$out"
 csv="$out/results.csv"
 work=$(mktemp -d)

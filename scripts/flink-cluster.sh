@@ -53,7 +53,7 @@ start() {
 
 overview() {
   curl -fsS -m 2 "$rest/overview" 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$1" 2>/dev/null || echo 0
+    | json_query get "$1" 2>/dev/null || echo 0
 }
 
 status() {
@@ -67,10 +67,7 @@ status() {
 }
 
 jobs() {
-  curl -fsS -m 3 "$rest/jobs/overview" 2>/dev/null | python3 -c '
-import json, sys
-for job in json.load(sys.stdin)["jobs"]:
-    print(job["jid"], job["state"], job["name"])' || die "no Flink cluster answers at $rest; start it with scripts/flink-cluster.sh start"
+  curl -fsS -m 3 "$rest/jobs/overview" 2>/dev/null | json_query rows jobs jid state name || die "no Flink cluster answers at $rest; start it with scripts/flink-cluster.sh start"
 }
 
 cancel() {

@@ -7,7 +7,7 @@
 #
 # Ticks are 1 s apart here, so "first report" is start-up plus at most 1 s.
 set -euo pipefail
-project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 runners=("$@")
 [[ ${#runners[@]} -gt 0 ]] || runners=(direct flink spark)
 run_seconds=20
@@ -16,7 +16,7 @@ stamp() { while IFS= read -r line; do echo "$(date +%s.%N) $line"; done; }
 printf '%-8s %-24s %-28s %-24s\n' runner "first report after (s)" "report after tick (ms) p50/max" "exit after stopping (s)"
 for runner in "${runners[@]}"; do
   case $runner in direct|flink|spark) ;; *)
-    echo "error: unknown runner '$runner'; use direct, flink or spark" >&2; exit 2 ;; esac
+    die "unknown runner '$runner'; use direct, flink or spark" ;; esac
   "$project/scripts/run.sh" "$runner" --help >/dev/null   # builds if needed
   stdout=$(mktemp) stderr=$(mktemp)
   launched=$(date +%s.%N)

@@ -47,7 +47,7 @@ start() {
 
 alive_workers() {
   curl -fsS -m 2 "http://127.0.0.1:$master_ui/json/" 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("aliveworkers", 0))' 2>/dev/null || echo 0
+    | json_query get aliveworkers 2>/dev/null || echo 0
 }
 
 status() {

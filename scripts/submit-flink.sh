@@ -35,7 +35,7 @@ rest=http://$master
 # Fail in seconds, not after the client's minute of retries, when nobody is there.
 overview=$(curl -fsS -m 3 "$rest/overview" 2>/dev/null) \
   || die "no Flink cluster answers at $rest; start ours with scripts/flink-cluster.sh start, or pass --flinkMaster=host:port of a running one"
-read -r slots_free slots_total < <(python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["slots-available"], o["slots-total"])' <<<"$overview")
+read -r slots_free slots_total < <(json_query get slots-available slots-total <<<"$overview")
 parallelism=$(option_value parallelism "${args[@]+"${args[@]}"}")
 parallelism=${parallelism:-2}
 [[ $slots_free -ge $parallelism ]] \
@@ -62,11 +62,7 @@ say "Submitting $jar to the Flink cluster at $master as '$job_name' (detached)..
 java -Dlog4j2.configurationFile="log4j2.xml,$project/runners/flink/log4j2.xml" -jar "$jar" \
   "${runner_args[@]}" "${args[@]+"${args[@]}"}" >&2 || exit $?  # its stdout too: ours carries only counts
 
-job_id=$(curl -fsS -m 3 "$rest/jobs/overview" | python3 -c '
-import json, sys
-jobs = [j for j in json.load(sys.stdin)["jobs"] if j["name"] == sys.argv[1]]
-jobs.sort(key=lambda j: j["start-time"])
-print(jobs[-1]["jid"] if jobs else "")' "$job_name") || true
+job_id=$(curl -fsS -m 3 "$rest/jobs/overview" | json_query newest jobs name "$job_name" start-time jid) || true
 [[ -n $job_id ]] || die "the client said the job was submitted, but the cluster at $rest lists no job '$job_name'"
 say "Job $job_id runs on the cluster. Dashboard: $rest/#/job/running/$job_id/overview"
 say "Stop it with: scripts/flink-cluster.sh cancel $job_id"
@@ -79,7 +75,7 @@ $follow || exit 0
 say "Following them (Ctrl-C stops following; the job runs on)."
 
 job_state() {
-  curl -fsS -m 3 "$rest/jobs/$job_id" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' 2>/dev/null || echo UNKNOWN
+  curl -fsS -m 3 "$rest/jobs/$job_id" 2>/dev/null | json_query get state 2>/dev/null || echo UNKNOWN
 }
 tail -c +"$out_from" -F "$tm_out" 2>/dev/null &
 followers=($!)

@@ -34,7 +34,7 @@ master_ui=${SPARK_MASTER_UI:-http://$host:8080}
 # Fail in seconds, not after Spark's minute of retries, when nobody is there.
 port_open "$host" "$port" || die "no Spark master answers at $master; start ours with scripts/spark-cluster.sh start, or pass --sparkMaster=spark://host:port of a running one"
 if cluster_json=$(curl -fsS -m 3 "$master_ui/json/" 2>/dev/null); then
-  workers=$(python3 -c 'import json,sys; print(json.load(sys.stdin).get("aliveworkers", 0))' <<<"$cluster_json")
+  workers=$(json_query get aliveworkers <<<"$cluster_json")
   [[ $workers -ge 1 ]] || die "the Spark master at $master has no worker, so the job would wait forever; start one (scripts/spark-cluster.sh start starts both)"
 else
   say "warning: no master web UI at $master_ui (set SPARK_MASTER_UI); cannot check for workers or follow the output"
@@ -60,11 +60,8 @@ say "Submitted $jar to $master as '$app_name' (driver pid $driver, here)."
 
 app_id=""
 find_app() {
-  curl -fsS -m 2 "$master_ui/json/" 2>/dev/null | python3 -c '
-import json, sys
-name, since = sys.argv[1], int(sys.argv[2])
-apps = [a for a in json.load(sys.stdin).get("activeapps", []) if a["name"] == name and a["starttime"] >= since - 60000]
-print(apps[-1]["id"] if apps else "")' "$app_name" "$submitted_ms" 2>/dev/null || true
+  curl -fsS -m 2 "$master_ui/json/" 2>/dev/null \
+    | json_query newest activeapps name "$app_name" starttime id $((submitted_ms - 60000)) 2>/dev/null || true
 }
 for _ in $(seq 1 120); do
   kill -0 $driver 2>/dev/null || break

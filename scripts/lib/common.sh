@@ -5,6 +5,9 @@ project=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 die() { echo "error: $*" >&2; exit 2; }
 say() { echo "$*" >&2; }
 
+# json_query QUERY ARGS...: reads the JSON on stdin (a cluster's REST answer); see json_query.py.
+json_query() { python3 "$project/scripts/lib/json_query.py" "$@"; }
+
 # option_value NAME ARGS...: the value of --NAME=value among ARGS (last one wins), or nothing.
 option_value() {
   local name=$1 value=""; shift

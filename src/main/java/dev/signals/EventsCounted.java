@@ -23,21 +23,44 @@ import org.joda.time.Instant;
 @DefaultCoder(EventsCounted.EventsCountedCoder.class)
 public record EventsCounted(int deviceId, long count, long added, Instant tick, Kind kind) {
 
-  /** Why a device reports. */
+  /**
+   * Why a device reports. Each kind has a fixed {@code code}, which is what the coder writes (in
+   * state, between workers, in checkpoints): a new kind takes a new code, and no code changes, or
+   * restored checkpoints would decode to the wrong kind.
+   */
   public enum Kind {
     /** It received signals since its previous report; {@code tick} is a point of the grid. */
-    TICK,
+    TICK(0),
     /**
      * A bounded input ({@code --numEvents}) is all counted: the device's last report. {@code
      * tick} is the wall-clock instant of the report, not a grid point.
      */
-    FINAL,
+    FINAL(1),
     /**
      * It was silent for {@code --deviceTimeoutSeconds} and lost its state, like Spark's {@code
      * GroupStateTimeout.ProcessingTimeTimeout}; {@code count} is what it had. {@code tick} is the
      * first tick at or after the timeout.
      */
-    EXPIRED
+    EXPIRED(2);
+
+    private final int code;
+
+    Kind(int code) {
+      this.code = code;
+    }
+
+    int code() {
+      return code;
+    }
+
+    static Kind ofCode(int code) throws IOException {
+      for (Kind kind : values()) {
+        if (kind.code == code) {
+          return kind;
+        }
+      }
+      throw new IOException("not an encoded EventsCounted: no report kind has code " + code);
+    }
   }
 
   /** A report at a tick of the grid. */
@@ -56,7 +79,6 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick, 
   /** Hand-written for the same reason as {@link Signal.SignalCoder}. */
   public static final class EventsCountedCoder extends CustomCoder<EventsCounted> {
     private static final EventsCountedCoder INSTANCE = new EventsCountedCoder();
-    private static final Kind[] KINDS = Kind.values();
 
     public static EventsCountedCoder of() {
       return INSTANCE;
@@ -73,7 +95,7 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick, 
       VarLongCoder.of().encode(counted.count(), out);
       VarLongCoder.of().encode(counted.added(), out);
       VarLongCoder.of().encode(counted.tick().getMillis(), out);
-      VarIntCoder.of().encode(counted.kind().ordinal(), out);
+      VarIntCoder.of().encode(counted.kind().code(), out);
     }
 
     @Override
@@ -82,7 +104,7 @@ public record EventsCounted(int deviceId, long count, long added, Instant tick, 
       long count = VarLongCoder.of().decode(in);
       long added = VarLongCoder.of().decode(in);
       Instant tick = Instant.ofEpochMilli(VarLongCoder.of().decode(in));
-      Kind kind = KINDS[VarIntCoder.of().decode(in)];
+      Kind kind = Kind.ofCode(VarIntCoder.of().decode(in));
       return new EventsCounted(deviceId, count, added, tick, kind);
     }
 

@@ -39,6 +39,8 @@ class ClusterIT {
   private static final int FOLLOW_SECONDS = 40;
   /** Submission includes uploading the bundle and starting the job (it is built beforehand). */
   private static final int STARTUP_ALLOWANCE_SECONDS = 30;
+  private static final TickReportChecks.ThrottledRun THROTTLED_RUN =
+      new TickReportChecks.ThrottledRun(RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS, false);
 
   @Test
   void sparkStandaloneClusterRunsTheBundleAndCountsAtTheRate() throws Exception {
@@ -53,8 +55,8 @@ class ClusterIT {
           .await(runSeconds + 120);
       assertThat(submit.diagnostics(), submit.exitCode, equalTo(0));
       assertThat(submit.diagnostics(), submit.stdoutText(), not(empty()));
-      TickReportChecks.assertConsistent(submit, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS, false);
-      TickReportChecks.assertProgressLinesMatch(submit, RATE, INTERVAL_SECONDS);
+      TickReportChecks.assertConsistent(submit, THROTTLED_RUN);
+      TickReportChecks.assertProgressLinesMatch(submit);
     }
   }
 
@@ -73,8 +75,8 @@ class ClusterIT {
         assertThat(followed.diagnostics(), String.join("\n", followed.stderr),
             org.hamcrest.Matchers.containsString("Job " + jobId + " is CANCELED"));
       }
-      TickReportChecks.assertConsistent(followed, RATE, INTERVAL_SECONDS, 10, STARTUP_ALLOWANCE_SECONDS, false);
-      TickReportChecks.assertProgressLinesMatch(followed, RATE, INTERVAL_SECONDS);
+      TickReportChecks.assertConsistent(followed, THROTTLED_RUN);
+      TickReportChecks.assertProgressLinesMatch(followed);
     }
   }
 

@@ -1,11 +1,17 @@
 package dev.signals;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.instanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +39,24 @@ class CodersTest {
         new EventsCounted(Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, BoundedWindow.TIMESTAMP_MAX_VALUE)}) {
       CoderProperties.coderDecodeEncodeEqual(EventsCounted.EventsCountedCoder.of(), counted);
     }
+  }
+
+  /** What checkpoints hold: a report's kind is written as its fixed code, whatever the enum's order. */
+  @Test
+  void aReportsKindIsWrittenAsItsFixedCode() throws Exception {
+    assertThat(lastByte(new EventsCounted(1, 1, 1, AT, EventsCounted.Kind.TICK)), equalTo((byte) 0));
+    assertThat(lastByte(new EventsCounted(1, 1, 1, AT, EventsCounted.Kind.FINAL)), equalTo((byte) 1));
+    assertThat(lastByte(new EventsCounted(1, 1, 1, AT, EventsCounted.Kind.EXPIRED)), equalTo((byte) 2));
+    byte[] unknownKind = CoderUtils.encodeToByteArray(EventsCounted.EventsCountedCoder.of(), new EventsCounted(1, 1, 1, AT));
+    unknownKind[unknownKind.length - 1] = 9;
+    IOException refused = assertThrows(IOException.class,
+        () -> EventsCounted.EventsCountedCoder.of().decode(new ByteArrayInputStream(unknownKind)));
+    assertThat(refused.getMessage(), containsString("no report kind has code 9"));
+  }
+
+  private static byte lastByte(EventsCounted counted) throws Exception {
+    byte[] bytes = CoderUtils.encodeToByteArray(EventsCounted.EventsCountedCoder.of(), counted);
+    return bytes[bytes.length - 1];
   }
 
   @Test

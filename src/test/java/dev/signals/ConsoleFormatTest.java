@@ -87,6 +87,25 @@ class ConsoleFormatTest {
         equalTo("{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"added\":5}"));
   }
 
+  /** The tests' reader of the jsonl stream reads back what the writer writes, and nothing else. */
+  @Test
+  void theTestsJsonlReaderReadsWhatIsWrittenAndRefusesTheRest() {
+    for (EventsCounted counted : List.of(new EventsCounted(3, 42, 5, TICK),
+        new EventsCounted(3, 42, 5, TICK, Kind.FINAL), new EventsCounted(3, 42, 0, TICK, Kind.EXPIRED))) {
+      JsonlReport report = JsonlReport.of(ConsoleSink.jsonLine(counted));
+      assertThat(report, equalTo(new JsonlReport(TICK.getMillis(), 3, 42,
+          counted.kind() == Kind.TICK ? 5 : -1, counted.kind())));
+    }
+    for (String notAReport : List.of("", "Batch: 3", "[1]", "{\"deviceId\":3,\"count\":42,\"added\":5}",
+        "{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"added\":5,\"extra\":1}",
+        "{\"tick\":\"noon\",\"deviceId\":3,\"count\":42,\"added\":5}",
+        "{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":\"3\",\"count\":42,\"added\":5}",
+        "{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"final\":false}",
+        "{\"tick\":\"2026-11-25T15:00:10Z\",\"deviceId\":3,\"count\":42,\"added\":5} {}")) {
+      assertThat(notAReport, JsonlReport.parse(notAReport).isPresent(), equalTo(false));
+    }
+  }
+
   @Test
   void progressLineSaysTotalRateAndDevices() {
     assertThat(LogProgress.line(new TickTotals(TICK, 200, 10), 1_234, org.joda.time.Duration.standardSeconds(10)),

@@ -37,7 +37,6 @@ class DeviceSignalCounterIT {
   private static final int RATE = 20;
   private static final int INTERVAL_SECONDS = 5;
   private static final int RUN_SECONDS = 25;
-  private static final Pattern JSON_LINE = TickReportChecks.JSON_LINE;
   private static final boolean ON_SPARK = System.getProperty("it.runnerArgs", "").contains("SparkRunner");
   private static final boolean ON_DIRECT = System.getProperty("it.runnerArgs", "").contains("DirectRunner");
   private static final boolean ON_FLINK = System.getProperty("it.runnerArgs", "").contains("FlinkRunner");
@@ -53,8 +52,9 @@ class DeviceSignalCounterIT {
 
     // Spark prints a tick's reports in a micro-batch up to a second or two after it fired.
     boolean firingSeenInOutput = !ON_SPARK;
-    TickReportChecks.assertConsistent(program, RATE, INTERVAL_SECONDS, 10, 15, firingSeenInOutput);
-    int progressLines = TickReportChecks.assertProgressLinesMatch(program, RATE, INTERVAL_SECONDS);
+    TickReportChecks.assertConsistent(program,
+        new TickReportChecks.ThrottledRun(RATE, INTERVAL_SECONDS, 10, 15, firingSeenInOutput));
+    int progressLines = TickReportChecks.assertProgressLinesMatch(program);
     // The runners' own logs stay quiet: a few lines at most besides the progress.
     assertThat(program.diagnostics(), program.stderr.size() - progressLines, lessThanOrEqualTo(10));
 
@@ -171,9 +171,7 @@ class DeviceSignalCounterIT {
     assertThat(errors.get(0), matchesPattern("error: the DirectRunner has fallen behind: its reports "
         + "are \\d+ s late \\(ticks every 5 s\\)\\. .* run on Flink or Spark .*, or lower "
         + "--numDevices or --rowsPerSecond\\."));
-    for (String line : program.stdoutText()) {
-      assertThat(line, matchesPattern(JSON_LINE));
-    }
+    program.stdoutText().forEach(JsonlReport::tickReport);
   }
 
   private static List<String> heartbeatFlags() {
@@ -212,16 +210,14 @@ class DeviceSignalCounterIT {
   }
 
   private static Map<Integer, Long> finalCounts(LaunchedProgram program) {
-    Pattern finalLine = Pattern.compile(
-        "\\{\"tick\":\"[^\"]+\",\"deviceId\":(\\d+),\"count\":(\\d+),\"final\":true\\}");
     Map<Integer, Long> finals = new HashMap<>();
     for (String line : program.stdoutText()) {
-      Matcher report = finalLine.matcher(line);
-      if (report.matches()) {
-        Long before = finals.put(Integer.parseInt(report.group(1)), Long.parseLong(report.group(2)));
+      JsonlReport report = JsonlReport.of(line);
+      if (report.kind() == EventsCounted.Kind.FINAL) {
+        Long before = finals.put(report.deviceId(), report.count());
         assertThat("one final count per device: " + line, before, equalTo(null));
       } else {
-        assertThat("a tick report: " + line, JSON_LINE.matcher(line).matches(), equalTo(true));
+        assertThat("a tick report: " + line, report.kind(), equalTo(EventsCounted.Kind.TICK));
       }
     }
     return finals;
@@ -247,26 +243,23 @@ class DeviceSignalCounterIT {
         "--runSeconds=25"));
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
-    Pattern expiredLine = Pattern.compile("\\{\"tick\":\"[^\"]+\",\"deviceId\":(\\d+),\"count\":(\\d+),\"expired\":true\\}");
     Map<Integer, Long> lastCount = new HashMap<>(); // absent: never reported or expired
     int expirations = 0;
     int comebacks = 0;
     Set<Integer> expiredOnce = new HashSet<>();
     for (String line : program.stdoutText()) {
-      Matcher expired = expiredLine.matcher(line);
-      Matcher tick = JSON_LINE.matcher(line);
-      if (expired.matches()) {
-        int device = Integer.parseInt(expired.group(1));
+      JsonlReport report = JsonlReport.of(line);
+      int device = report.deviceId();
+      if (report.kind() == EventsCounted.Kind.EXPIRED) {
         Long before = lastCount.remove(device);
         assertThat("an expiry follows a report of its device: " + line, before != null, equalTo(true));
-        assertThat("an expiry carries the device's count: " + line,
-            Long.parseLong(expired.group(2)), greaterThanOrEqualTo(before));
+        assertThat("an expiry carries the device's count: " + line, report.count(),
+            greaterThanOrEqualTo(before));
         expiredOnce.add(device);
         expirations++;
       } else {
-        assertThat("a tick report: " + line, tick.matches(), equalTo(true));
-        int device = Integer.parseInt(tick.group(2));
-        long count = Long.parseLong(tick.group(3));
+        assertThat("a tick report: " + line, report.kind(), equalTo(EventsCounted.Kind.TICK));
+        long count = report.count();
         Long before = lastCount.put(device, count);
         if (before == null && expiredOnce.contains(device)) {
           comebacks++;

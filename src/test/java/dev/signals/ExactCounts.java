@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
 /**
@@ -24,16 +23,10 @@ final class ExactCounts {
     Map<Integer, Long> latestTick = new HashMap<>();
     Map<Integer, Long> count = new HashMap<>();
     for (List<String> output : outputs) {
-      for (String line : output) {
-        Matcher report = TickReportChecks.JSON_LINE.matcher(line);
-        if (!report.matches()) {
-          continue;
-        }
-        long tick = java.time.Instant.parse(report.group(1)).toEpochMilli();
-        int device = Integer.parseInt(report.group(2));
-        if (tick >= latestTick.getOrDefault(device, Long.MIN_VALUE)) {
-          latestTick.put(device, tick);
-          count.put(device, Long.parseLong(report.group(3)));
+      for (JsonlReport report : JsonlReport.tickReports(output)) {
+        if (report.tickMillis() >= latestTick.getOrDefault(report.deviceId(), Long.MIN_VALUE)) {
+          latestTick.put(report.deviceId(), report.tickMillis());
+          count.put(report.deviceId(), report.count());
         }
       }
     }
@@ -43,11 +36,8 @@ final class ExactCounts {
   /** Per device, the count of its first report. */
   static Map<Integer, Long> firstReportPerDevice(List<String> output) {
     Map<Integer, Long> first = new HashMap<>();
-    for (String line : output) {
-      Matcher report = TickReportChecks.JSON_LINE.matcher(line);
-      if (report.matches()) {
-        first.putIfAbsent(Integer.parseInt(report.group(2)), Long.parseLong(report.group(3)));
-      }
+    for (JsonlReport report : JsonlReport.tickReports(output)) {
+      first.putIfAbsent(report.deviceId(), report.count());
     }
     return first;
   }
@@ -62,21 +52,15 @@ final class ExactCounts {
     Map<Integer, Long> previousCount = new HashMap<>();
     Map<Integer, Long> previousTick = new HashMap<>();
     List<String> broken = new ArrayList<>();
-    for (String line : reports) {
-      Matcher report = TickReportChecks.JSON_LINE.matcher(line);
-      if (!report.matches()) {
-        continue;
-      }
-      int device = Integer.parseInt(report.group(2));
-      long tick = java.time.Instant.parse(report.group(1)).toEpochMilli();
-      long count = Long.parseLong(report.group(3));
+    for (JsonlReport report : JsonlReport.tickReports(reports)) {
+      int device = report.deviceId();
       long before = previousCount.getOrDefault(device, 0L);
-      if (count - Long.parseLong(report.group(4)) != before
-          || tick <= previousTick.getOrDefault(device, Long.MIN_VALUE)) {
-        broken.add("device " + device + ": after count " + before + " came " + line);
+      if (report.count() - report.added() != before
+          || report.tickMillis() <= previousTick.getOrDefault(device, Long.MIN_VALUE)) {
+        broken.add("device " + device + ": after count " + before + " came " + report);
       }
-      previousCount.put(device, count);
-      previousTick.put(device, tick);
+      previousCount.put(device, report.count());
+      previousTick.put(device, report.tickMillis());
     }
     return broken;
   }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -111,6 +112,55 @@ class FaultToleranceIT {
     // Spark by many seconds when its batches ran behind (seen 1,831 and 2,187).
     assertThat("the last run went on from a checkpoint: its first reports", lastRunFirstReports,
         greaterThanOrEqualTo(FRESH_START_FIRST_REPORTS_AT_MOST * 2));
+  }
+
+  /**
+   * Spark reading Kafka, killed twice and restored: it goes on from the offsets in its checkpoint
+   * directory, together with the counts of what it read before them. Offsets read again from the
+   * topic's start would count signals twice, offsets lost would leave some out: the counts must
+   * end exact.
+   */
+  @Test
+  void sparkReadingKafkaGoesOnFromTheOffsetsInItsCheckpoint() throws Exception {
+    long numSignals = 12_000;
+    String topic = TestKafka.newTopic("restore-signals", 2);
+    Path checkpoints = Files.createTempDirectory("checkpoints-spark-kafka-");
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    System.out.println("spark from kafka: random seed " + seed + ", topic " + topic + ", checkpoints in " + checkpoints);
+    CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+      try {
+        TestKafka.produceSignals(topic, numSignals, NUM_DEVICES, RATE);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    int kills = 2;
+    List<List<String>> outputs = new ArrayList<>();
+    for (int run = 0; run <= kills; run++) {
+      List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
+          "spark", "--source=kafka", "--inputTopic=" + topic, "--output=jsonl",
+          "--triggerIntervalSeconds=" + INTERVAL_SECONDS, "--checkpointDir=" + checkpoints));
+      if (run > 0) {
+        command.add("--restore");
+      }
+      try (LaunchedProgram.Running program = LaunchedProgram.start(command)) {
+        if (run < kills) {
+          awaitTotal(outputs, program, (run + 1) * PROGRESS_PER_RUN, 240);
+          awaitCheckpointNewerThan(checkpoints, "spark", System.currentTimeMillis(), program, 120);
+          Thread.sleep(random.nextInt(3_000));
+          program.process().destroyForcibly(); // SIGKILL: run.sh execs the JVM
+          outputs.add(program.await(30).stdoutText());
+        } else {
+          awaitTotal(outputs, program, numSignals, 300);
+          program.process().destroy();
+          outputs.add(program.await(60).stdoutText());
+        }
+      }
+    }
+    producer.join();
+    assertThat("final counts (seed " + seed + ")", latestCounts(outputs),
+        equalTo(histogram(numSignals, NUM_DEVICES)));
   }
 
   /** Flink restarts a failed task from its last checkpoint by itself, and stays exact. */

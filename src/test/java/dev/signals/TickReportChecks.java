@@ -27,40 +27,33 @@ import java.util.regex.Pattern;
  * reports soon after the tick, and the progress lines agreeing with the reports.
  */
 final class TickReportChecks {
-  static final Pattern JSON_LINE =
-      Pattern.compile("\\{\"tick\":\"([^\"]+)\",\"deviceId\":(\\d+),\"count\":(\\d+),\"added\":(\\d+)\\}");
   private static final Pattern PROGRESS_LINE = Pattern.compile(".*Progress at (\\S+): ([\\d,]+) signals "
       + "counted, [\\d.,]+/s over the last \\d+ s, ([\\d,]+) devices updated( \\(late reports included\\))?");
 
-  private record Report(long tickMillis, int deviceId, long count) {}
-
-  private TickReportChecks() {}
-
   /**
-   * Checks the program's stdout: nothing but tick reports of {@code numDevices} devices, a source of
-   * {@code rate} signals/s that started at most {@code startupAllowanceSeconds} after launch.
-   */
-  static void assertConsistent(LaunchedProgram program, int rate, int intervalSeconds,
-      int numDevices, int startupAllowanceSeconds) {
-    assertConsistent(program, rate, intervalSeconds, numDevices, startupAllowanceSeconds, true);
-  }
-
-  /**
-   * {@code firingSeenInOutput}: when a tick's first report is read tells when the tick fired,
+   * What a throttled run was started with: a source of {@code rate} signals/s over {@code
+   * numDevices} devices, ticks every {@code intervalSeconds}, the source started at most {@code
+   * startupAllowanceSeconds} after launch.
+   *
+   * <p>{@code firingSeenInOutput}: when a tick's first report is read tells when the tick fired,
    * and the growth between two ticks is checked against the time between their firings. Where
    * it does not (Spark, whose micro-batches print a tick's reports up to a batch or two after it
    * fired, and whose source may fall behind and catch up; a script that polls a cluster's output
    * files each second), the growth since the first tick is checked against the rate, give or
    * take 6 s of signals.
    */
-  static void assertConsistent(LaunchedProgram program, int rate, int intervalSeconds,
-      int numDevices, int startupAllowanceSeconds, boolean firingSeenInOutput) {
-    List<Report> reports = new ArrayList<>();
+  record ThrottledRun(int rate, int intervalSeconds, int numDevices, int startupAllowanceSeconds,
+      boolean firingSeenInOutput) {}
+
+  private TickReportChecks() {}
+
+  /** Checks the program's stdout: nothing but tick reports, consistent with {@code run}. */
+  static void assertConsistent(LaunchedProgram program, ThrottledRun run) {
+    int rate = run.rate();
+    int intervalSeconds = run.intervalSeconds();
+    List<JsonlReport> reports = new ArrayList<>();
     for (String line : program.stdoutText()) {
-      Matcher json = JSON_LINE.matcher(line);
-      assertThat("stdout carries nothing but reports", json.matches(), equalTo(true));
-      reports.add(new Report(java.time.Instant.parse(json.group(1)).toEpochMilli(),
-          Integer.parseInt(json.group(2)), Long.parseLong(json.group(3))));
+      reports.add(JsonlReport.tickReport(line)); // stdout carries nothing but tick reports
     }
     assertThat(program.diagnostics(), reports, not(empty()));
 
@@ -70,13 +63,13 @@ final class TickReportChecks {
     Map<Integer, Long> latest = new HashMap<>();
     reports.sort((a, b) -> Long.compare(a.tickMillis(), b.tickMillis()));
     long gridPhase = Math.floorMod(reports.get(0).tickMillis(), intervalSeconds * 1000L);
-    for (Report report : reports) {
+    for (JsonlReport report : reports) {
       // The grid starts at the launch of the submitting JVM (rounded up to the second), which
       // the test cannot know to the millisecond; every tick is on one grid, on whole seconds.
       assertThat("tick on whole seconds: " + report, report.tickMillis() % 1000, equalTo(0L));
       assertThat("tick on the grid of the first: " + report,
           Math.floorMod(report.tickMillis(), intervalSeconds * 1000L), equalTo(gridPhase));
-      assertThat(report.deviceId(), both(greaterThanOrEqualTo(0)).and(lessThan(numDevices)));
+      assertThat(report.deviceId(), both(greaterThanOrEqualTo(0)).and(lessThan(run.numDevices())));
       assertThat("one report per device per tick: " + report,
           seen.add(report.tickMillis() + "/" + report.deviceId()), equalTo(true));
       Long before = lastCount.put(report.deviceId(), report.count());
@@ -94,21 +87,19 @@ final class TickReportChecks {
     long total = totalAtTick.lastEntry().getValue();
     assertThat("total at the last tick", (double) total,
         both(lessThanOrEqualTo(rate * secondsSinceLaunch + rate))
-            .and(greaterThanOrEqualTo(rate * (secondsSinceLaunch - startupAllowanceSeconds))));
+            .and(greaterThanOrEqualTo(rate * (secondsSinceLaunch - run.startupAllowanceSeconds()))));
     // Between two full ticks the total grows by the rate times the time between the two moments
     // the ticks fired. Runners fire a tick late by up to one micro-batch (Spark), so that time is
     // the interval plus the difference of the two ticks' lateness, read off when their first
     // report appeared.
     Map<Long, Long> firstReadOfTick = new HashMap<>();
     for (LaunchedProgram.Line line : program.stdout) {
-      Matcher json = JSON_LINE.matcher(line.text());
-      assertThat(json.matches(), equalTo(true));
-      firstReadOfTick.putIfAbsent(java.time.Instant.parse(json.group(1)).toEpochMilli(), line.readAtMillis());
+      firstReadOfTick.putIfAbsent(JsonlReport.tickReport(line.text()).tickMillis(), line.readAtMillis());
     }
     Map.Entry<Long, Long> first = totalAtTick.firstEntry();
     Map.Entry<Long, Long> previous = null;
     for (Map.Entry<Long, Long> tick : totalAtTick.entrySet()) {
-      if (previous != null && firingSeenInOutput) {
+      if (previous != null && run.firingSeenInOutput()) {
         double seconds = (firstReadOfTick.get(tick.getKey()) - firstReadOfTick.get(previous.getKey())) / 1000.0;
         assertThat("growth over the interval ending " + tick.getKey() + " (" + seconds + " s)",
             (double) (tick.getValue() - previous.getValue()),
@@ -130,9 +121,7 @@ final class TickReportChecks {
     // script follows, and a Spark batch that runs behind on a busy machine).
     long allowedMillis = Math.max(3_000, intervalSeconds * 1000L);
     for (LaunchedProgram.Line line : program.stdout) {
-      Matcher json = JSON_LINE.matcher(line.text());
-      assertThat(json.matches(), equalTo(true));
-      long tick = java.time.Instant.parse(json.group(1)).toEpochMilli();
+      long tick = JsonlReport.tickReport(line.text()).tickMillis();
       assertThat("report read after its tick", line.readAtMillis(), greaterThanOrEqualTo(tick));
       assertThat("report read within " + allowedMillis + " ms of its tick", line.readAtMillis(),
           lessThan(tick + allowedMillis));
@@ -140,19 +129,12 @@ final class TickReportChecks {
   }
 
   /** The progress lines on stderr agree with the reports; returns how many there were. */
-  static int assertProgressLinesMatch(LaunchedProgram program, int rate, int intervalSeconds) {
+  static int assertProgressLinesMatch(LaunchedProgram program) {
     Map<Long, Long> totalAtTick = new TreeMap<>();
     Map<Integer, Long> latest = new HashMap<>();
-    List<Report> reports = new ArrayList<>();
-    for (String line : program.stdoutText()) {
-      Matcher json = JSON_LINE.matcher(line);
-      if (json.matches()) {
-        reports.add(new Report(java.time.Instant.parse(json.group(1)).toEpochMilli(),
-            Integer.parseInt(json.group(2)), Long.parseLong(json.group(3))));
-      }
-    }
+    List<JsonlReport> reports = JsonlReport.tickReports(program.stdoutText());
     reports.sort((a, b) -> Long.compare(a.tickMillis(), b.tickMillis()));
-    for (Report report : reports) {
+    for (JsonlReport report : reports) {
       latest.put(report.deviceId(), report.count());
       totalAtTick.put(report.tickMillis(), latest.values().stream().mapToLong(Long::longValue).sum());
     }

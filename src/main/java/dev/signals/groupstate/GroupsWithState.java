@@ -258,7 +258,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     TickGrid grid = new TickGrid(triggerInterval, tickOrigin);
     if (keyShards > 0) {
       return arrivals
-          .apply("GatherKeysInShards", ParDo.of(new GatherKeysInShardsFn<K, V, S>(keyCoder, keyShards)))
+          .apply("GatherKeysInShards", ParDo.of(new GatherKeysInShardsFn<K, V, S>(keyCoder, keyShards, maxPendingValuesPerKey)))
           .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(arrivalCoder)))
           .apply("CallFunctionPerKeyInShards", ParDo.of(new ShardedGroupsWithStateFn<>(fn, timeout,
               grid, maxPendingValuesPerKey, bounded, keyCoder, keyShards, valueCoder, stateCoder, outputCoder)))

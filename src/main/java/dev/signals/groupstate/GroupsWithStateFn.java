@@ -99,6 +99,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
   private final TickGrid grid;
   private final long maxPendingValues;
   private final boolean untilEndOfInput;
+  private final LostTickGuard lostTicks;
 
   GroupsWithStateFn(FlatMapGroupsWithStateFunction<K, V, S, R> fn, GroupStateTimeout timeout,
       TickGrid grid, long maxPendingValues, boolean untilEndOfInput, Coder<V> valueCoder,
@@ -108,6 +109,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
     this.grid = grid;
     this.maxPendingValues = maxPendingValues;
     this.untilEndOfInput = untilEndOfInput;
+    this.lostTicks = new LostTickGuard(grid);
     this.stateSpec = StateSpecs.value(stateCoder);
     this.pendingSpec = StateSpecs.bag(ListCoder.of(valueCoder));
     this.outboxSpec = StateSpecs.bag(outputCoder);
@@ -148,14 +150,21 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       pending.add(values);
       book.pendingValues += values.size();
     }
+    long now = System.currentTimeMillis();
+    if (book.tickArmed && lostTicks.lost(book.tickArmedAtMs, now, "key " + arrival.getKey())) {
+      book.tickArmed = false;
+      book.earlyCallArmed = false;
+    }
     if (book.pendingValues >= maxPendingValues && !book.earlyCallArmed) {
       // Over the cap: call the key now rather than keep more of its values.
       tick.offset(Duration.ZERO).setRelative();
       book.earlyCallArmed = true;
-      book.tickArmed = true;
+      book.tickArmed(now);
     } else if (!book.tickArmed) {
       armForNextTick(tick);
-      book.tickArmed = true;
+      book.tickArmed(now);
+    } else if (book.tickArmedAtMs == KeyBook.NONE) {
+      book.tickArmedAtMs = now; // armed before the book noted when (restored from an older version)
     }
     bookCell.write(book);
   }
@@ -187,7 +196,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       // Values processed in the very millisecond of a tick that had already called the key armed
       // that tick again (align() rounds an on-grid "now" to itself): call them at the next one.
       armAt(tick, tickMs + grid.interval().getMillis(), fired);
-      book.tickArmed = true;
+      book.tickArmed(System.currentTimeMillis());
       bookCell.write(book);
       return;
     }
@@ -239,7 +248,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       book.eventTimeoutFired = true;
       if (!book.tickArmed) {
         armForNextTick(tick);
-        book.tickArmed = true;
+        book.tickArmed(System.currentTimeMillis());
       }
     }
     bookCell.write(book);

@@ -18,6 +18,8 @@ final class KeyBook {
   long pendingValues;
   /** The tick timer is set for the next tick (values or an initial state wait), or for now. */
   boolean tickArmed;
+  /** When the tick timer was last armed (wall clock), for {@link LostTickGuard}, or NONE. */
+  long tickArmedAtMs = NONE;
   /** The tick timer is set for now: more than the cap of values wait. */
   boolean earlyCallArmed;
   /** The key has an initial state and was not called since it arrived. */
@@ -36,6 +38,12 @@ final class KeyBook {
   long lastCallTickMs = NONE;
   /** The newest event time this key saw the watermark pass, or NONE. */
   long watermarkMs = NONE;
+
+  /** Notes that the tick timer was just armed, at {@code nowMs} on the wall clock. */
+  void tickArmed(long nowMs) {
+    tickArmed = true;
+    tickArmedAtMs = nowMs;
+  }
 
   /** Whether the key's next call has values to hand over (or its initial state to show). */
   boolean callDue() {
@@ -60,6 +68,7 @@ final class KeyBook {
     private static final int HAS_TIMEOUT = 1 << 7;
     private static final int HAS_LAST_CALL = 1 << 8;
     private static final int HAS_WATERMARK = 1 << 9;
+    private static final int HAS_TICK_ARMED_AT = 1 << 10; // absent in books written before it
 
     static KeyBookCoder of() {
       return INSTANCE;
@@ -76,7 +85,8 @@ final class KeyBook {
           | (book.eventTimeoutFired ? EVENT_TIMEOUT_FIRED : 0)
           | (book.timeoutAtMs != NONE ? HAS_TIMEOUT : 0)
           | (book.lastCallTickMs != NONE ? HAS_LAST_CALL : 0)
-          | (book.watermarkMs != NONE ? HAS_WATERMARK : 0);
+          | (book.watermarkMs != NONE ? HAS_WATERMARK : 0)
+          | (book.tickArmed && book.tickArmedAtMs != NONE ? HAS_TICK_ARMED_AT : 0);
       VarIntCoder.of().encode(flags, out);
       VarLongCoder.of().encode(book.pendingValues, out);
       if (book.timeoutAtMs != NONE) {
@@ -87,6 +97,9 @@ final class KeyBook {
       }
       if (book.watermarkMs != NONE) {
         VarLongCoder.of().encode(book.watermarkMs, out);
+      }
+      if ((flags & HAS_TICK_ARMED_AT) != 0) {
+        VarLongCoder.of().encode(book.tickArmedAtMs, out);
       }
     }
 
@@ -110,6 +123,9 @@ final class KeyBook {
       }
       if ((flags & HAS_WATERMARK) != 0) {
         book.watermarkMs = VarLongCoder.of().decode(in);
+      }
+      if ((flags & HAS_TICK_ARMED_AT) != 0) {
+        book.tickArmedAtMs = VarLongCoder.of().decode(in);
       }
       return book;
     }

@@ -42,6 +42,8 @@ final class Shard<K, S> {
   final Map<Object, Entry<K, S>> keys = new HashMap<>();
   /** The tick timer is set for the next tick: values or initial states wait. */
   boolean tickArmed;
+  /** When the tick timer was last armed (wall clock), for {@link LostTickGuard}, or NONE. */
+  long tickArmedAtMs = KeyBook.NONE;
   /** The early timer is set: a key has more values waiting than the cap. */
   boolean earlyArmed;
   /** Bounded input: the end-of-input timer is set. */
@@ -53,6 +55,12 @@ final class Shard<K, S> {
 
   Shard(int shards) {
     this.shards = shards;
+  }
+
+  /** Notes that the tick timer was just armed, at {@code nowMs} on the wall clock. */
+  void tickArmed(long nowMs) {
+    tickArmed = true;
+    tickArmedAtMs = nowMs;
   }
 
   /**
@@ -96,6 +104,7 @@ final class Shard<K, S> {
     private static final int END_TIMER_SET = 1 << 2;
     private static final int ENDED = 1 << 3;
     private static final int HAS_WATERMARK = 1 << 4;
+    private static final int HAS_TICK_ARMED_AT = 1 << 5; // absent in shards written before it
 
     private final Coder<K> keyCoder;
     private final Coder<S> stateCoder;
@@ -115,11 +124,15 @@ final class Shard<K, S> {
           | (shard.earlyArmed ? EARLY_ARMED : 0)
           | (shard.endTimerSet ? END_TIMER_SET : 0)
           | (shard.ended ? ENDED : 0)
-          | (shard.watermarkMs != KeyBook.NONE ? HAS_WATERMARK : 0);
+          | (shard.watermarkMs != KeyBook.NONE ? HAS_WATERMARK : 0)
+          | (shard.tickArmed && shard.tickArmedAtMs != KeyBook.NONE ? HAS_TICK_ARMED_AT : 0);
       VarIntCoder.of().encode(flags, out);
       VarIntCoder.of().encode(shard.shards, out);
       if (shard.watermarkMs != KeyBook.NONE) {
         VarLongCoder.of().encode(shard.watermarkMs, out);
+      }
+      if ((flags & HAS_TICK_ARMED_AT) != 0) {
+        VarLongCoder.of().encode(shard.tickArmedAtMs, out);
       }
       VarIntCoder.of().encode(shard.keys.size(), out);
       for (Entry<K, S> entry : shard.keys.values()) {
@@ -142,6 +155,9 @@ final class Shard<K, S> {
       shard.ended = (flags & ENDED) != 0;
       if ((flags & HAS_WATERMARK) != 0) {
         shard.watermarkMs = VarLongCoder.of().decode(in);
+      }
+      if ((flags & HAS_TICK_ARMED_AT) != 0) {
+        shard.tickArmedAtMs = VarLongCoder.of().decode(in);
       }
       int size = VarIntCoder.of().decode(in);
       for (int i = 0; i < size; i++) {

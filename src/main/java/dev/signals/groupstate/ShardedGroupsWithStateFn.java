@@ -85,6 +85,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   private final boolean untilEndOfInput;
   private final Coder<K> keyCoder;
   private final int shards;
+  private final LostTickGuard lostTicks;
 
   ShardedGroupsWithStateFn(FlatMapGroupsWithStateFunction<K, V, S, R> fn, GroupStateTimeout timeout,
       TickGrid grid, long maxPendingValues, boolean untilEndOfInput, Coder<K> keyCoder, int shards,
@@ -96,6 +97,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     this.untilEndOfInput = untilEndOfInput;
     this.keyCoder = keyCoder;
     this.shards = shards;
+    this.lostTicks = new LostTickGuard(grid);
     this.shardSpec = StateSpecs.value(Shard.ShardCoder.of(keyCoder, stateCoder));
     this.pendingSpec = StateSpecs.bag(ListCoder.of(KvCoder.of(keyCoder, ListCoder.of(valueCoder))));
     this.outboxSpec = StateSpecs.bag(ListCoder.of(outputCoder));
@@ -149,11 +151,17 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       early.offset(Duration.ZERO).setRelative();
       shard.earlyArmed = true;
     }
+    long now = System.currentTimeMillis();
+    if (shard.tickArmed && lostTicks.lost(shard.tickArmedAtMs, now, "shard " + arrivals.getKey())) {
+      shard.tickArmed = false;
+    }
     if (!shard.tickArmed) {
       // The tick timer may be set for a later timeout's tick: the next tick comes first, and
       // arms it again for that timeout.
       GroupsWithStateFn.armForNextTick(tick, grid);
-      shard.tickArmed = true;
+      shard.tickArmed(now);
+    } else if (shard.tickArmedAtMs == KeyBook.NONE) {
+      shard.tickArmedAtMs = now; // armed before the shard noted when (restored from an older version)
     }
     shardCell.write(shard);
   }
@@ -207,7 +215,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     emitSoon(outputs, outbox, flush);
     if (valuesForNextTick) {
       GroupsWithStateFn.armAt(tick, tickMs + grid.interval().getMillis(), fired);
-      shard.tickArmed = true;
+      shard.tickArmed(System.currentTimeMillis());
     } else if (earliestTimeout != Long.MAX_VALUE) {
       GroupsWithStateFn.armAt(tick, grid.atOrAfter(earliestTimeout), fired);
     }
@@ -246,7 +254,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       emitSoon(outputs, outbox, flush);
       if (!shard.tickArmed) {
         GroupsWithStateFn.armForNextTick(tick, grid); // the next tick sees to the new timeouts
-        shard.tickArmed = true;
+        shard.tickArmed(System.currentTimeMillis());
       }
       armEventTimeout(shard, eventTimeout, tick);
     }
@@ -408,7 +416,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     }
     if (anyTimedOut && !shard.tickArmed) {
       GroupsWithStateFn.armForNextTick(tick, grid);
-      shard.tickArmed = true;
+      shard.tickArmed(System.currentTimeMillis());
     }
   }
 

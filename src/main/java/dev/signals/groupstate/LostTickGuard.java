@@ -1,0 +1,60 @@
+package dev.signals.groupstate;
+
+import java.io.Serializable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells when a tick timer armed long ago has not fired, so that the caller arms it again.
+ *
+ * <p>A key (or shard) with its tick timer armed does not arm it again when more values come: one
+ * timer per key is what keeps the runner's timer bookkeeping small. If that timer went missing,
+ * the key's values would wait for ever. Runners keep timers with state, through restores too, so
+ * this should never happen; a timer missing after a Flink restore was nevertheless seen once
+ * (docs/known-limits.md). The guard notes when the timer was armed (wall clock) and, when values
+ * come long after its tick should have fired, says so: the caller arms it again, the counter
+ * {@code lostTickTimersArmedAgain} counts it and a warning is logged (at most once a minute per
+ * worker JVM). Only a timer far later than a runner's lateness under load counts as lost; one
+ * merely late and set again would move to the next tick, not be lost.
+ */
+final class LostTickGuard implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(GroupsWithState.class);
+  private static final long LOG_EVERY_MS = 60_000;
+  private static final AtomicLong lastLoggedMs = new AtomicLong(Long.MIN_VALUE);
+  private static final AtomicLong lostSinceLogged = new AtomicLong();
+
+  /** Ticks later than this are not late but lost: ten intervals, and at least a minute. */
+  static final int INTERVALS = 10;
+  static final long AT_LEAST_MS = 60_000;
+
+  private final long lostAfterMs;
+  private final Counter armedAgain = Metrics.counter(GroupsWithState.class, "lostTickTimersArmedAgain");
+
+  LostTickGuard(TickGrid grid) {
+    this.lostAfterMs = Math.max(INTERVALS * grid.interval().getMillis(), AT_LEAST_MS);
+  }
+
+  /**
+   * Whether a tick timer armed at {@code armedAtMs} (wall clock, or {@link KeyBook#NONE} when
+   * unknown) should long have fired by {@code nowMs}; counts and logs it when so.
+   */
+  boolean lost(long armedAtMs, long nowMs, Object whose) {
+    if (armedAtMs == KeyBook.NONE || nowMs - armedAtMs <= lostAfterMs) {
+      return false;
+    }
+    armedAgain.inc();
+    long lost = lostSinceLogged.incrementAndGet();
+    long logged = lastLoggedMs.get();
+    if (nowMs - logged >= LOG_EVERY_MS && lastLoggedMs.compareAndSet(logged, nowMs)) {
+      lostSinceLogged.addAndGet(-lost);
+      LOG.warn("GroupsWithState: the tick timer of {} was armed {} s ago and never fired; armed it"
+          + " again ({} such timer(s) on this worker since the last warning, counter"
+          + " lostTickTimersArmedAgain)", whose, (nowMs - armedAtMs) / 1000, lost);
+    }
+    return true;
+  }
+}
