@@ -67,7 +67,10 @@ status() {
 }
 
 jobs() {
-  curl -fsS -m 3 "$rest/jobs/overview" 2>/dev/null | json_query rows jobs jid state name || die "no Flink cluster answers at $rest; start it with scripts/flink-cluster.sh start"
+  local overview
+  overview=$(curl -fsS -m 3 "$rest/jobs/overview" 2>/dev/null) \
+    || die "no Flink cluster answers at $rest; start it with scripts/flink-cluster.sh start"
+  json_query rows jobs jid state name <<<"$overview"
 }
 
 cancel() {

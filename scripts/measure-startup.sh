@@ -13,10 +13,13 @@ runners=("$@")
 run_seconds=20
 stamp() { while IFS= read -r line; do echo "$(date +%s.%N) $line"; done; }
 
-printf '%-8s %-24s %-28s %-24s\n' runner "first report after (s)" "report after tick (ms) p50/max" "exit after stopping (s)"
 for runner in "${runners[@]}"; do
   case $runner in direct|flink|spark) ;; *)
     die "unknown runner '$runner'; use direct, flink or spark" ;; esac
+done
+
+printf '%-8s %-24s %-28s %-24s\n' runner "first report after (s)" "report after tick (ms) p50/max" "exit after stopping (s)"
+for runner in "${runners[@]}"; do
   "$project/scripts/run.sh" "$runner" --help >/dev/null   # builds if needed
   stdout=$(mktemp) stderr=$(mktemp)
   launched=$(date +%s.%N)
