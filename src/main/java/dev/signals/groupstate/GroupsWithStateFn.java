@@ -151,7 +151,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       book.pendingValues += values.size();
     }
     long now = System.currentTimeMillis();
-    if (book.tickArmed && lostTicks.lost(book.tickArmedAtMs, now, "key " + arrival.getKey())) {
+    if (book.tickArmed && lostTicks.lost(book.tickArmedAtMs, now, "key", arrival.getKey())) {
       book.tickArmed = false;
       book.earlyCallArmed = false;
     }

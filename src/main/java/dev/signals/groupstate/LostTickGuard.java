@@ -40,9 +40,11 @@ final class LostTickGuard implements Serializable {
 
   /**
    * Whether a tick timer armed at {@code armedAtMs} (wall clock, or {@link KeyBook#NONE} when
-   * unknown) should long have fired by {@code nowMs}; counts and logs it when so.
+   * unknown) should long have fired by {@code nowMs}; counts and logs it when so, naming the
+   * timer's owner as {@code what} (key or shard) and {@code which} (no string is built otherwise:
+   * this runs for every arrival).
    */
-  boolean lost(long armedAtMs, long nowMs, Object whose) {
+  boolean lost(long armedAtMs, long nowMs, String what, Object which) {
     if (armedAtMs == KeyBook.NONE || nowMs - armedAtMs <= lostAfterMs) {
       return false;
     }
@@ -51,9 +53,9 @@ final class LostTickGuard implements Serializable {
     long logged = lastLoggedMs.get();
     if (nowMs - logged >= LOG_EVERY_MS && lastLoggedMs.compareAndSet(logged, nowMs)) {
       lostSinceLogged.addAndGet(-lost);
-      LOG.warn("GroupsWithState: the tick timer of {} was armed {} s ago and never fired; armed it"
-          + " again ({} such timer(s) on this worker since the last warning, counter"
-          + " lostTickTimersArmedAgain)", whose, (nowMs - armedAtMs) / 1000, lost);
+      LOG.warn("GroupsWithState: the tick timer of {} {} was armed {} s ago and never fired; armed"
+          + " it again ({} such timer(s) on this worker since the last warning, counter"
+          + " lostTickTimersArmedAgain)", what, which, (nowMs - armedAtMs) / 1000, lost);
     }
     return true;
   }

@@ -152,7 +152,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       shard.earlyArmed = true;
     }
     long now = System.currentTimeMillis();
-    if (shard.tickArmed && lostTicks.lost(shard.tickArmedAtMs, now, "shard " + arrivals.getKey())) {
+    if (shard.tickArmed && lostTicks.lost(shard.tickArmedAtMs, now, "shard", arrivals.getKey())) {
       shard.tickArmed = false;
     }
     if (!shard.tickArmed) {

@@ -34,12 +34,12 @@ class LostTickGuardTest {
   @Test
   void aTickIsLostOnlyAfterTenIntervalsAndAtLeastAMinute() {
     LostTickGuard tenSeconds = new LostTickGuard(TEN_SECONDS);
-    assertThat(tenSeconds.lost(KeyBook.NONE, 1_000_000, "unknown"), equalTo(false));
-    assertThat(tenSeconds.lost(0, 100_000, "on time"), equalTo(false));
-    assertThat(tenSeconds.lost(0, 100_001, "lost"), equalTo(true));
+    assertThat(tenSeconds.lost(KeyBook.NONE, 1_000_000, "key", "unknown"), equalTo(false));
+    assertThat(tenSeconds.lost(0, 100_000, "key", "on time"), equalTo(false));
+    assertThat(tenSeconds.lost(0, 100_001, "key", "lost"), equalTo(true));
     LostTickGuard twoSeconds = new LostTickGuard(new TickGrid(Duration.standardSeconds(2), new Instant(0)));
-    assertThat(twoSeconds.lost(0, 60_000, "late"), equalTo(false));
-    assertThat(twoSeconds.lost(0, 60_001, "lost"), equalTo(true));
+    assertThat(twoSeconds.lost(0, 60_000, "key", "late"), equalTo(false));
+    assertThat(twoSeconds.lost(0, 60_001, "key", "lost"), equalTo(true));
   }
 
   @Test
