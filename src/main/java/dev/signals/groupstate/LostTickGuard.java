@@ -1,7 +1,6 @@
 package dev.signals.groupstate;
 
 import java.io.Serializable;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.slf4j.Logger;
@@ -16,16 +15,14 @@ import org.slf4j.LoggerFactory;
  * this should never happen; a timer missing after a Flink restore was nevertheless seen once
  * (docs/known-limits.md). The guard notes when the timer was armed (wall clock) and, when values
  * come long after its tick should have fired, says so: the caller arms it again, the counter
- * {@code lostTickTimersArmedAgain} counts it and a warning is logged (at most once a minute per
- * worker JVM). Only a timer far later than a runner's lateness under load counts as lost; one
+ * {@code lostTickTimersArmedAgain} counts it and a warning is logged (the first time, then at
+ * most once a minute per DoFn instance). Only a timer far later than a runner's lateness under load counts as lost; one
  * merely late and set again would move to the next tick, not be lost.
  */
 final class LostTickGuard implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(GroupsWithState.class);
   private static final long LOG_EVERY_MS = 60_000;
-  private static final AtomicLong lastLoggedMs = new AtomicLong(Long.MIN_VALUE);
-  private static final AtomicLong lostSinceLogged = new AtomicLong();
 
   /** Ticks later than this are not late but lost: ten intervals, and at least a minute. */
   static final int INTERVALS = 10;
@@ -33,6 +30,10 @@ final class LostTickGuard implements Serializable {
 
   private final long lostAfterMs;
   private final Counter armedAgain = Metrics.counter(GroupsWithState.class, "lostTickTimersArmedAgain");
+  // A DoFn instance is called by one thread at a time: plain fields, per instance.
+  private long lastWarnedMs;
+  private long lostSinceWarned;
+  private int warnings;
 
   LostTickGuard(TickGrid grid) {
     this.lostAfterMs = Math.max(INTERVALS * grid.interval().getMillis(), AT_LEAST_MS);
@@ -49,14 +50,20 @@ final class LostTickGuard implements Serializable {
       return false;
     }
     armedAgain.inc();
-    long lost = lostSinceLogged.incrementAndGet();
-    long logged = lastLoggedMs.get();
-    if (nowMs - logged >= LOG_EVERY_MS && lastLoggedMs.compareAndSet(logged, nowMs)) {
-      lostSinceLogged.addAndGet(-lost);
-      LOG.warn("GroupsWithState: the tick timer of {} {} was armed {} s ago and never fired; armed"
-          + " it again ({} such timer(s) on this worker since the last warning, counter"
-          + " lostTickTimersArmedAgain)", what, which, (nowMs - armedAtMs) / 1000, lost);
+    lostSinceWarned++;
+    if (warnings == 0 || nowMs - lastWarnedMs >= LOG_EVERY_MS) {
+      LOG.warn("The tick timer of {} {} was armed {} s ago and never fired; armed"
+          + " it again ({} such timer(s) here since the last warning, counter"
+          + " lostTickTimersArmedAgain)", what, which, (nowMs - armedAtMs) / 1000, lostSinceWarned);
+      lastWarnedMs = nowMs;
+      lostSinceWarned = 0;
+      warnings++;
     }
     return true;
+  }
+
+  /** How many warnings were logged (for tests). */
+  int warnings() {
+    return warnings;
   }
 }

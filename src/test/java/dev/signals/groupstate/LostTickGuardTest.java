@@ -43,6 +43,17 @@ class LostTickGuardTest {
   }
 
   @Test
+  void aLostTickIsLoggedTheFirstTimeThenAtMostOnceAMinute() {
+    LostTickGuard guard = new LostTickGuard(TEN_SECONDS);
+    long now = System.currentTimeMillis();
+    guard.lost(now - LONG_AGO_MS, now, "key", "a");
+    guard.lost(now - LONG_AGO_MS, now + 59_999, "key", "b");
+    assertThat(guard.warnings(), equalTo(1));
+    guard.lost(now - LONG_AGO_MS, now + 60_000, "key", "c");
+    assertThat(guard.warnings(), equalTo(2));
+  }
+
+  @Test
   void aKeyWhoseTickNeverFiredIsArmedAgainWhenValuesCome() {
     assertThat(timersSetForAKeyArmed(System.currentTimeMillis() - LONG_AGO_MS), equalTo(1));
   }
