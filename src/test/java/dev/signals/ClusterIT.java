@@ -139,6 +139,33 @@ class ClusterIT {
   }
 
   /**
+   * Kafka in and out on the Spark standalone cluster through {@code submit-spark.sh}: every
+   * device's last count on the output topic equal to the histogram. At least once on Spark, so
+   * a report may repeat and the chains are not checked.
+   */
+  @Test
+  void sparkStandaloneClusterCountsFromKafkaToKafka() throws Exception {
+    long n = 3_000;
+    int numDevices = 10;
+    String in = TestKafka.newTopic("spark-cluster-signals", 2);
+    String out = TestKafka.newTopic("spark-cluster-counts", 2);
+    TestKafka.produceSignals(in, n, numDevices, 0);
+    Map<Integer, Long> expected = histogram(n, numDevices);
+    List<String> values;
+    try (Cluster cluster = Cluster.start("spark");
+        LaunchedProgram.Running submit = LaunchedProgram.start(List.of(script("submit-spark.sh"),
+            "--source=kafka", "--inputTopic=" + in, "--sink=kafka", "--outputTopic=" + out,
+            "--output=jsonl", "--triggerIntervalSeconds=2"))) {
+      values = TestKafka.values(TestKafka.readCommitted(out, read -> !submit.process().isAlive()
+          || latestCounts(List.of(TestKafka.values(read))).equals(expected), 240));
+      submit.process().destroy(); // as Ctrl-C: the script passes it on to the driver
+      LaunchedProgram stopped = submit.await(60);
+      assertThat("last count per device on " + out + "; " + stopped.diagnostics(),
+          latestCounts(List.of(values)), equalTo(expected));
+    }
+  }
+
+  /**
    * Submits a job with {@code options}, follows it until the reports of {@code earlier} jobs and
    * its own add up to {@code total} (and, given {@code checkpoints}, until a checkpoint taken after
    * that is complete), cancels it; returns its stdout.
