@@ -113,12 +113,10 @@ class ClusterIT {
    */
   @Test
   void flinkSessionClusterCountsFromKafkaToKafkaExactlyOnce() throws Exception {
-    long n = 3_000;
-    int numDevices = 10;
-    String in = TestKafka.newTopic("cluster-signals", 2);
-    String out = TestKafka.newTopic("cluster-counts", 2);
-    TestKafka.produceSignals(in, n, numDevices, 0);
-    Map<Integer, Long> expected = histogram(n, numDevices);
+    KafkaTopicsOfARun topics = KafkaTopicsOfARun.withSignals("cluster");
+    String in = topics.in();
+    String out = topics.out();
+    Map<Integer, Long> expected = topics.expected();
     Path checkpoints = Files.createTempDirectory("cluster-kafka-checkpoints-");
     List<String> values;
     try (Cluster cluster = Cluster.start("flink");
@@ -145,12 +143,10 @@ class ClusterIT {
    */
   @Test
   void sparkStandaloneClusterCountsFromKafkaToKafka() throws Exception {
-    long n = 3_000;
-    int numDevices = 10;
-    String in = TestKafka.newTopic("spark-cluster-signals", 2);
-    String out = TestKafka.newTopic("spark-cluster-counts", 2);
-    TestKafka.produceSignals(in, n, numDevices, 0);
-    Map<Integer, Long> expected = histogram(n, numDevices);
+    KafkaTopicsOfARun topics = KafkaTopicsOfARun.withSignals("spark-cluster");
+    String in = topics.in();
+    String out = topics.out();
+    Map<Integer, Long> expected = topics.expected();
     List<String> values;
     try (Cluster cluster = Cluster.start("spark");
         LaunchedProgram.Running submit = LaunchedProgram.start(List.of(script("submit-spark.sh"),
@@ -162,6 +158,17 @@ class ClusterIT {
       LaunchedProgram stopped = submit.await(60);
       assertThat("last count per device on " + out + "; " + stopped.diagnostics(),
           latestCounts(List.of(values)), equalTo(expected));
+    }
+  }
+
+  /** A Kafka job's topics: 3,000 signals of 10 devices on {@code in}, its reports to {@code out}. */
+  private record KafkaTopicsOfARun(String in, String out, Map<Integer, Long> expected) {
+    static KafkaTopicsOfARun withSignals(String prefix) throws Exception {
+      long n = 3_000;
+      int numDevices = 10;
+      String in = TestKafka.newTopic(prefix + "-signals", 2);
+      TestKafka.produceSignals(in, n, numDevices, 0);
+      return new KafkaTopicsOfARun(in, TestKafka.newTopic(prefix + "-counts", 2), histogram(n, numDevices));
     }
   }
 

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * (docs/known-limits.md). The guard notes when the timer was armed (wall clock) and, when values
  * come long after its tick should have fired, says so: the caller arms it again, the counter
  * {@code lostTickTimersArmedAgain} counts it and a warning is logged (the first time, then at
- * most once a minute per DoFn instance). Only a timer far later than a runner's lateness under load counts as lost; one
- * merely late and set again would move to the next tick, not be lost.
+ * most once a minute per DoFn instance). Only a timer far later than a runner's lateness under
+ * load counts as lost; one merely late and set again would move to the next tick, not be lost.
  */
 final class LostTickGuard implements Serializable {
   private static final long serialVersionUID = 1L;
