@@ -1,6 +1,6 @@
 package dev.signals;
 
-import dev.signals.ConsoleSink.OutputFormat;
+import dev.signals.console.ConsoleSink.OutputFormat;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Hidden;

@@ -1,6 +1,18 @@
 package dev.signals;
 
 import dev.signals.CounterOptions.TickAlignment;
+import dev.signals.cli.CommandLine;
+import dev.signals.cli.Launcher;
+import dev.signals.console.ConsoleSink;
+import dev.signals.console.LogProgress;
+import dev.signals.console.TickWatch;
+import dev.signals.counting.CountEventsPerDevice;
+import dev.signals.counting.CountEventsWithGroupState;
+import dev.signals.faults.FaultTestSwitches;
+import dev.signals.kafka.KafkaTopics;
+import dev.signals.model.EventsCounted;
+import dev.signals.model.Signal;
+import dev.signals.model.ToSignal;
 import java.lang.management.ManagementFactory;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;

@@ -1,7 +1,7 @@
 package dev.signals.kafka;
 
-import dev.signals.Signal;
-import dev.signals.ToSignal;
+import dev.signals.model.Signal;
+import dev.signals.model.ToSignal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.signals.kafka;
 
-import dev.signals.Signal;
-import dev.signals.TickWatch;
+import dev.signals.model.Signal;
+import dev.signals.console.TickWatch;
 import dev.signals.kafka.SignalJson.MalformedSignalException;
 import dev.signals.kafka.SignalJson.Problem;
 import java.nio.charset.StandardCharsets;

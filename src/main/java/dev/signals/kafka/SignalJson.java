@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.signals.Signal;
+import dev.signals.model.Signal;
 import java.io.IOException;
 import java.time.DateTimeException;
 import org.joda.time.Instant;

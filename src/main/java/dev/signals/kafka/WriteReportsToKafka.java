@@ -1,7 +1,7 @@
 package dev.signals.kafka;
 
-import dev.signals.ConsoleSink;
-import dev.signals.EventsCounted;
+import dev.signals.console.ConsoleSink;
+import dev.signals.model.EventsCounted;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;

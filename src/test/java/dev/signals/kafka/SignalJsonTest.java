@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.signals.Signal;
+import dev.signals.model.Signal;
 import dev.signals.kafka.SignalJson.MalformedSignalException;
 import dev.signals.kafka.SignalJson.Problem;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.signals.bench;
 
 /**
- * The device a sequence number belongs to: a copy of {@code dev.signals.ToSignal.deviceOf} in the
+ * The device a sequence number belongs to: a copy of {@code dev.signals.model.ToSignal.deviceOf} in the
  * pipeline (kept in step by hand; the baselines must not depend on Beam), so that the baselines
  * spread signals over devices exactly as the Beam pipeline does.
  */
