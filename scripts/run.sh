@@ -31,28 +31,23 @@ checkpoint_options "$runner" local "${args[@]+"${args[@]}"}"
 args=("${remaining_args[@]+"${remaining_args[@]}"}" "${checkpoint_args[@]+"${checkpoint_args[@]}"}")
 
 # What each runner needs on the command line, unless the user says otherwise.
-has_option() { local name=$1; for a in "${args[@]+"${args[@]}"}"; do [[ $a == --$name=* ]] && return 0; done; return 1; }
+given() { has_option "$1" "${args[@]+"${args[@]}"}"; }
 runner_args=()
 case $runner in
-  direct) has_option runner || runner_args+=(--runner=DirectRunner) ;;
-  flink)  has_option runner || runner_args+=(--runner=FlinkRunner)
-          has_option flinkMaster || runner_args+=("--flinkMaster=[local]")
-          # Our elements are immutable, so Flink need not copy them between chained operators,
-          # nor make new objects to deserialise into.
-          has_option fasterCopy || runner_args+=(--fasterCopy=true)
-          has_option objectReuse || runner_args+=(--objectReuse=true)
-          # Beam metrics cost the Flink runner more per element than anything else (4.8x events/s
-          # without them, see docs/performance.md); nothing here reads them.
-          has_option disableMetrics || runner_args+=(--disableMetrics=true)
-          # Streaming bundles end after 1,000 elements by default; larger ones (still at most 1 s,
-          # --maxBundleTimeMills) let more signals be added up per device before the state.
-          has_option maxBundleSize || runner_args+=(--maxBundleSize=1000000)
+  direct) given runner || runner_args+=(--runner=DirectRunner) ;;
+  flink)  given runner || runner_args+=(--runner=FlinkRunner)
+          given flinkMaster || runner_args+=("--flinkMaster=[local]")
+          # Tuning (runners/flink/pipeline-options; docs/performance.md says what each buys).
+          while read -r option; do
+            name=${option#--}; name=${name%%=*}
+            given "$name" || runner_args+=("$option")
+          done < <(flink_pipeline_options)
           # Flink on Java 17 needs the module openings its own scripts add (Kryo copies state
           # such as the exactly-once Kafka sink's buffer); the cluster reads the same file.
           read -r -a flink_opens < "$project/runners/flink/conf/java-options"
           jvm_args+=("${flink_opens[@]}") ;;
-  spark)  has_option runner || runner_args+=(--runner=SparkRunner)
-          has_option sparkMaster || runner_args+=("--sparkMaster=local[2]")
+  spark)  given runner || runner_args+=(--runner=SparkRunner)
+          given sparkMaster || runner_args+=("--sparkMaster=local[2]")
           # Spark 3.5 on Java 17 needs the module openings its own launcher adds; Maven's JVM
           # (for exec:java) gets the same list from .mvn/jvm.config.
           read -r -a java17_opens < "$project/.mvn/jvm.config" || true   # one line; fine without its newline

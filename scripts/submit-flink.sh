@@ -44,10 +44,13 @@ parallelism=${parallelism:-2}
 jar=$(bundled_jar flink)
 job_name=$(option_value jobName "${args[@]+"${args[@]}"}")
 [[ -n $job_name ]] || { job_name=device-signal-counter-$(date +%Y%m%d-%H%M%S)-$$; args+=(--jobName="$job_name"); }
-# The same Flink options as scripts/run.sh (see docs/performance.md for what each buys).
 runner_args=(--runner=FlinkRunner --flinkMaster="$master" --parallelism="$parallelism"
-  --attachedMode=false --detached=true --fasterCopy=true --objectReuse=true --disableMetrics=true
-  --maxBundleSize=1000000)
+  --attachedMode=false --detached=true)
+# The same tuning as scripts/run.sh (runners/flink/pipeline-options), unless the user sets it.
+while read -r option; do
+  name=${option#--}; name=${name%%=*}
+  has_option "$name" "${args[@]+"${args[@]}"}" || runner_args+=("$option")
+done < <(flink_pipeline_options)
 
 # Output of our own cluster: where the TaskManager's stdout and log stand now.
 local_cluster=false

@@ -15,6 +15,17 @@ option_value() {
   echo "$value"
 }
 
+# has_option NAME ARGS...: whether ARGS set --NAME=...
+has_option() {
+  local name=$1; shift
+  for a in "$@"; do [[ $a == --$name=* ]] && return 0; done
+  return 1
+}
+
+# flink_pipeline_options: the Flink runner's tuning options (runners/flink/pipeline-options), one
+# per line.
+flink_pipeline_options() { grep -E '^--' "$project/runners/flink/pipeline-options"; }
+
 # quiet_mvn WHAT MAVEN-ARGS...: runs Maven with its output in a temporary log; on failure shows
 # the log's ERROR lines (or its tail), then one line naming WHAT failed, and exits 1.
 quiet_mvn() {
