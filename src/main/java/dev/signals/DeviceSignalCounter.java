@@ -4,6 +4,7 @@ import dev.signals.CounterOptions.TickAlignment;
 import dev.signals.cli.CommandLine;
 import dev.signals.cli.Launcher;
 import dev.signals.console.ConsoleSink;
+import dev.signals.console.FinalReports;
 import dev.signals.console.LogProgress;
 import dev.signals.console.TickWatch;
 import dev.signals.counting.CountEventsPerDevice;
@@ -81,6 +82,9 @@ public class DeviceSignalCounter {
     }
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));
+    if (counts.isBounded() == PCollection.IsBounded.BOUNDED) {
+      counts.apply("ReportFinalCounts", FinalReports.of(options.getOutput()));
+    }
   }
 
   /**

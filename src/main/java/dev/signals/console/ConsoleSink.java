@@ -1,7 +1,6 @@
 package dev.signals.console;
 
 import dev.signals.model.EventsCounted;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -24,6 +23,8 @@ import org.joda.time.Instant;
  *       and printed together, sorted by device.
  *   <li>{@link OutputFormat#jsonl}: one JSON object per report, printed where it is produced.
  * </ul>
+ *
+ * <p>The final table of a bounded run is {@link FinalReports}'.
  */
 public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
   /** The console formats; lower case because users type them as {@code --output=jsonl}. */
@@ -60,9 +61,6 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
             .apply("GatherOnOneKey", WithKeys.<Integer, EventsCounted>of(0)
                 .withKeyType(TypeDescriptors.integers()))
             .apply("PrintTablePerTick", ParDo.of(new PrintTablePerTickFn(gatherDelay)));
-        if (reports.isBounded() == PCollection.IsBounded.BOUNDED) {
-          FinalReports.of(reports).apply("PrintFinalTable", ParDo.of(new PrintFinalTableFn()));
-        }
         break;
       default:
         throw new IllegalArgumentException("Unknown output format " + format);
@@ -124,17 +122,6 @@ public class ConsoleSink extends PTransform<PCollection<EventsCounted>, PDone> {
       System.out.print(ConsoleTable.render(ConsoleTable.batchTitle(tablesPrinted, tick, late), reports));
       System.out.flush();
       return tablesPrinted + 1;
-    }
-  }
-
-  /** Prints the final counts of a bounded run as one last table. */
-  static class PrintFinalTableFn extends DoFn<Iterable<EventsCounted>, Void> {
-    @ProcessElement
-    public void processElement(@Element Iterable<EventsCounted> finalReports) {
-      List<EventsCounted> reports = new ArrayList<>();
-      finalReports.forEach(reports::add);
-      System.out.print(ConsoleTable.render(ConsoleTable.finalTitle(reports), reports));
-      System.out.flush();
     }
   }
 }

@@ -54,26 +54,10 @@ public class LogProgress extends PTransform<PCollection<EventsCounted>, PDone> {
         .apply("TickReports", Filter.by((EventsCounted report) -> !report.isFinal()))
         .apply("SumPerTickInBundle", ParDo.of(new SumPerTickInBundleFn()))
         .apply("LogProgressPerTick", ParDo.of(new LogProgressPerTickFn(triggerInterval, gatherDelay)));
-    if (reports.isBounded() == PCollection.IsBounded.BOUNDED) {
-      FinalReports.of(reports).apply("LogFinalCounts", ParDo.of(new LogFinalCountsFn()));
-    }
     return PDone.in(reports.getPipeline());
   }
 
   /** The last line of a bounded run: every signal counted, over how many devices. */
-  static class LogFinalCountsFn extends DoFn<Iterable<EventsCounted>, Void> {
-    @ProcessElement
-    public void processElement(@Element Iterable<EventsCounted> finalReports) {
-      long signals = 0;
-      long devices = 0;
-      for (EventsCounted report : finalReports) {
-        signals += report.count();
-        devices++;
-      }
-      LOG.info(String.format("Done: %,d signals counted, %,d devices", signals, devices));
-    }
-  }
-
   /**
    * Sums the reports of each tick within a bundle, so the single key downstream receives a few
    * partial sums per tick instead of one element per device.

@@ -86,6 +86,37 @@ class DeviceSignalCounterIT {
         String.format("Done: %,d signals counted, %,d devices", numEvents, numDevices)));
   }
 
+  /** A bounded run with the table: one final table of every device's exact count, then Done. */
+  @Test
+  void boundedTableRunEndsWithOneFinalTableOfExactCounts() throws Exception {
+    int numDevices = 7;
+    long numEvents = 1_000;
+    LaunchedProgram program = LaunchedProgram.run(180, "--output=table", "--rowsPerSecond=0",
+        "--numEvents=" + numEvents, "--numDevices=" + numDevices);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+
+    List<String> lines = program.stdoutText();
+    String title = String.format("Final counts: %,d signals, %,d devices", numEvents, numDevices);
+    assertThat(program.diagnostics(), lines.stream().filter(title::equals).count(), equalTo(1L));
+    int i = lines.indexOf(title) + 1;
+    assertThat(lines.get(i++), equalTo("-------------------------------------------"));
+    assertThat(lines.get(i++), equalTo("+--------+-----+"));
+    assertThat(lines.get(i++), equalTo("|deviceId|count|"));
+    assertThat(lines.get(i++), equalTo("+--------+-----+"));
+    Map<Integer, Long> finals = new HashMap<>();
+    while (!lines.get(i).equals("+--------+-----+")) {
+      String[] cells = lines.get(i++).split("\\|");
+      finals.put(Integer.parseInt(cells[1].trim()), Long.parseLong(cells[2].trim()));
+    }
+    Map<Integer, Long> expected = new HashMap<>();
+    for (long seq = 0; seq < numEvents; seq++) {
+      expected.merge(ToSignal.deviceOf(seq, numDevices), 1L, Long::sum);
+    }
+    assertThat(program.diagnostics(), finals, equalTo(expected));
+    assertThat(String.join("\n", program.stderr), containsString(
+        String.format("Done: %,d signals counted, %,d devices", numEvents, numDevices)));
+  }
+
   /**
    * Stdout carries reports only, also while the JVM shuts down: what is logged then, by a logger
    * made at exit or by Log4j's own status logger, goes to stderr ({@link LogsAtExit}). Once in
