@@ -38,6 +38,7 @@ import org.joda.time.Instant;
  *   console sink          -> ConsoleSink (table or jsonl on stdout)
  *   (and Kafka sink       -> WriteReportsToKafka, --sink=kafka)
  *   query progress        -> LogProgress (one line per tick on stderr)
+ *   (bounded run's end    -> FinalReports: the final table and the Done line, --numEvents)
  * </pre>
  *
  * <p>The same code runs on the Direct, Flink and Spark runners; what differs per runner lives in
