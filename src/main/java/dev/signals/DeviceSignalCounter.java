@@ -7,8 +7,8 @@ import dev.signals.console.ConsoleSink;
 import dev.signals.console.FinalReports;
 import dev.signals.console.LogProgress;
 import dev.signals.console.TickWatch;
-import dev.signals.counting.CountEventsPerDevice;
-import dev.signals.counting.CountEventsWithGroupState;
+import dev.signals.counting.CountSignalsPerDevice;
+import dev.signals.counting.CountSignalsWithGroupState;
 import dev.signals.faults.FaultTestSwitches;
 import dev.signals.kafka.KafkaTopics;
 import dev.signals.model.EventsCounted;
@@ -30,7 +30,7 @@ import org.joda.time.Instant;
  *   rate source           -> GenerateSequence.withRate
  *   map to Signal         -> ParDo(ToSignal)
  *   (or Kafka source      -> ReadSignalsFromKafka: JSON signals, --source=kafka)
- *   groupByKey(deviceId)  -> keyed by deviceId inside CountEventsPerDevice
+ *   groupByKey(deviceId)  -> keyed by deviceId inside CountSignalsPerDevice
  *   flatMapGroupsWithState + GroupState, Trigger.ProcessingTime(10 s)
  *                         -> stateful DoFn with ValueState and a processing-time timer on the tick grid
  *                            (--aggregation=counter), or the seed's own function through
@@ -77,7 +77,7 @@ public class DeviceSignalCounter {
       case kafka -> pipeline.apply("ReadSignalsFromKafka", KafkaTopics.signalSource(options));
     };
     PCollection<EventsCounted> counts = signals
-        .apply("CountEventsPerDevice", counting(options, triggerInterval));
+        .apply("CountSignalsPerDevice", counting(options, triggerInterval));
     if (options.getSink() == CounterOptions.ReportSink.kafka) {
       counts.apply("WriteReportsToKafka", KafkaTopics.reportSink(options));
     }
@@ -97,10 +97,10 @@ public class DeviceSignalCounter {
     Instant tickOrigin = tickOrigin(options.getTickAlignment());
     Duration deviceTimeout = Duration.standardSeconds(options.getDeviceTimeoutSeconds());
     return switch (options.getAggregation()) {
-      case counter -> CountEventsPerDevice.every(triggerInterval)
+      case counter -> CountSignalsPerDevice.every(triggerInterval)
           .withTicksFrom(tickOrigin)
           .expiringAfter(deviceTimeout);
-      case groupstate -> CountEventsWithGroupState.every(triggerInterval)
+      case groupstate -> CountSignalsWithGroupState.every(triggerInterval)
           .withTicksFrom(tickOrigin)
           .expiringAfter(deviceTimeout)
           .showingSignals(options.getShowSignals())

@@ -13,7 +13,7 @@ import org.joda.time.Instant;
 /**
  * The seed's {@code countValuesPerDevice}, from Spark's arbitrary stateful streaming aggregation
  * demo, ported line for line onto {@link GroupState}. {@code --aggregation=groupstate} runs it in
- * place of {@link CountEventsPerDevice}; {@code --showSignals} turns its {@code println}s on (to
+ * place of {@link CountSignalsPerDevice}; {@code --showSignals} turns its {@code println}s on (to
  * stderr: stdout carries the reports).
  */
 public class CountValuesPerDevice

@@ -88,7 +88,7 @@ class CountValuesPerDeviceTest {
   void aTimedOutDeviceIsReportedExpiredAndForgotten() {
     TestGroupState<Map<Integer, Long>> state =
         state(Map.of(3, 7L), GroupStateTimeout.ProcessingTimeTimeout(), WATERMARK, true);
-    List<EventsCounted> reports = drain(new CountEventsWithGroupState.ReportsAroundTheSeed(
+    List<EventsCounted> reports = drain(new CountSignalsWithGroupState.ReportsAroundTheSeed(
         new CountValuesPerDevice(false), Duration.standardSeconds(30), false)
         .call(3, List.<Signal>of().iterator(), state));
     assertThat(reports, contains(new EventsCounted(3, 7, 0, TICK, Kind.EXPIRED)));
@@ -100,14 +100,14 @@ class CountValuesPerDeviceTest {
   void eachCallWithSignalsSetsTheDeviceTimeoutAgain() {
     TestGroupState<Map<Integer, Long>> state =
         state(Map.of(3, 7L), GroupStateTimeout.ProcessingTimeTimeout(), WATERMARK, false);
-    new CountEventsWithGroupState.ReportsAroundTheSeed(new CountValuesPerDevice(false),
+    new CountSignalsWithGroupState.ReportsAroundTheSeed(new CountValuesPerDevice(false),
         Duration.standardSeconds(30), false).call(3, signals(3, 1).iterator(), state);
     assertThat(state.getTimeoutTimestampMs(), equalTo(Optional.of(TICK.getMillis() + 30_000)));
   }
 
   @Test
   void aBoundedRunAsksForACallAtTheEndAndReportsItAsFinal() {
-    CountEventsWithGroupState.ReportsAroundTheSeed reports = new CountEventsWithGroupState.ReportsAroundTheSeed(
+    CountSignalsWithGroupState.ReportsAroundTheSeed reports = new CountSignalsWithGroupState.ReportsAroundTheSeed(
         new CountValuesPerDevice(false), Duration.ZERO, true);
     TestGroupState<Map<Integer, Long>> during = state(null, GroupStateTimeout.EventTimeTimeout(), WATERMARK, false);
     assertThat(drain(reports.call(3, signals(3, 2).iterator(), during)),

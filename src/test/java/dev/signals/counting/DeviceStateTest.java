@@ -1,6 +1,6 @@
 package dev.signals.counting;
 
-import dev.signals.counting.CountEventsPerDevice.DeviceState;
+import dev.signals.counting.CountSignalsPerDevice.DeviceState;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -36,7 +36,7 @@ class FinalCountsTest {
 
     PCollection<EventsCounted> reports = pipeline
         .apply(Create.of(signals))
-        .apply(CountEventsPerDevice.every(Duration.standardSeconds(10)));
+        .apply(CountSignalsPerDevice.every(Duration.standardSeconds(10)));
 
     // Ticks may also fire if the wall clock crosses one during the test; only finals are pinned.
     PAssert.that(reports

@@ -49,32 +49,32 @@ import org.joda.time.Instant;
  * <p>The input is a {@code PCollection<Signal>} so that tests can feed it from {@code TestStream}
  * while the program feeds it from the rate source.
  */
-public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
+public class CountSignalsPerDevice extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
   private final Duration triggerInterval;
   private final Instant tickOrigin;
   private final Duration deviceTimeout;
 
-  private CountEventsPerDevice(Duration triggerInterval, Instant tickOrigin, Duration deviceTimeout) {
+  private CountSignalsPerDevice(Duration triggerInterval, Instant tickOrigin, Duration deviceTimeout) {
     this.triggerInterval = triggerInterval;
     this.tickOrigin = tickOrigin;
     this.deviceTimeout = deviceTimeout;
   }
 
   /** Reports every {@code triggerInterval}, which must be a positive whole number of millis. */
-  public static CountEventsPerDevice every(Duration triggerInterval) {
+  public static CountSignalsPerDevice every(Duration triggerInterval) {
     if (triggerInterval == null || triggerInterval.getMillis() < 1) {
       throw new IllegalArgumentException(
           "triggerInterval must be at least 1 ms, got " + triggerInterval);
     }
-    return new CountEventsPerDevice(triggerInterval, new Instant(0), Duration.ZERO);
+    return new CountSignalsPerDevice(triggerInterval, new Instant(0), Duration.ZERO);
   }
 
   /**
    * Puts the ticks at {@code origin} plus whole intervals (before or after it) instead of at
    * multiples of the interval since the epoch.
    */
-  public CountEventsPerDevice withTicksFrom(Instant origin) {
-    return new CountEventsPerDevice(triggerInterval, origin, deviceTimeout);
+  public CountSignalsPerDevice withTicksFrom(Instant origin) {
+    return new CountSignalsPerDevice(triggerInterval, origin, deviceTimeout);
   }
 
   /**
@@ -83,11 +83,11 @@ public class CountEventsPerDevice extends PTransform<PCollection<Signal>, PColle
    * GroupStateTimeout.ProcessingTimeTimeout}; it counts from zero if it speaks again. {@code
    * Duration.ZERO}: never (the default).
    */
-  public CountEventsPerDevice expiringAfter(Duration deviceTimeout) {
+  public CountSignalsPerDevice expiringAfter(Duration deviceTimeout) {
     if (deviceTimeout == null || deviceTimeout.getMillis() < 0) {
       throw new IllegalArgumentException("deviceTimeout must be zero (never) or more, got " + deviceTimeout);
     }
-    return new CountEventsPerDevice(triggerInterval, tickOrigin, deviceTimeout);
+    return new CountSignalsPerDevice(triggerInterval, tickOrigin, deviceTimeout);
   }
 
   @Override

@@ -26,7 +26,7 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The same reports as {@link CountEventsPerDevice}, made by the seed's own function ({@link
+ * The same reports as {@link CountSignalsPerDevice}, made by the seed's own function ({@link
  * CountValuesPerDevice}) through the generic {@link GroupsWithState} transform: what {@code
  * --aggregation=groupstate} runs.
  *
@@ -35,14 +35,14 @@ import org.joda.time.Instant;
  * timeout, set again at every call); and a bounded input ends with every device's final count
  * (an event-time timeout at the end of time, which the watermark reaches once the input ends).
  */
-public class CountEventsWithGroupState extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
+public class CountSignalsWithGroupState extends PTransform<PCollection<Signal>, PCollection<EventsCounted>> {
   private final Duration triggerInterval;
   private final Instant tickOrigin;
   private final Duration deviceTimeout;
   private final boolean showSignals;
   private final int keyShards;
 
-  private CountEventsWithGroupState(Duration triggerInterval, Instant tickOrigin,
+  private CountSignalsWithGroupState(Duration triggerInterval, Instant tickOrigin,
       Duration deviceTimeout, boolean showSignals, int keyShards) {
     this.triggerInterval = triggerInterval;
     this.tickOrigin = tickOrigin;
@@ -51,27 +51,27 @@ public class CountEventsWithGroupState extends PTransform<PCollection<Signal>, P
     this.keyShards = keyShards;
   }
 
-  public static CountEventsWithGroupState every(Duration triggerInterval) {
-    return new CountEventsWithGroupState(triggerInterval, new Instant(0), Duration.ZERO, false, 0);
+  public static CountSignalsWithGroupState every(Duration triggerInterval) {
+    return new CountSignalsWithGroupState(triggerInterval, new Instant(0), Duration.ZERO, false, 0);
   }
 
-  public CountEventsWithGroupState withTicksFrom(Instant origin) {
-    return new CountEventsWithGroupState(triggerInterval, origin, deviceTimeout, showSignals, keyShards);
+  public CountSignalsWithGroupState withTicksFrom(Instant origin) {
+    return new CountSignalsWithGroupState(triggerInterval, origin, deviceTimeout, showSignals, keyShards);
   }
 
   /** Expires a device silent for {@code deviceTimeout} (endless input only); ZERO: never. */
-  public CountEventsWithGroupState expiringAfter(Duration deviceTimeout) {
-    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
+  public CountSignalsWithGroupState expiringAfter(Duration deviceTimeout) {
+    return new CountSignalsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
   }
 
   /** Prints what the seed prints per call, on stderr. */
-  public CountEventsWithGroupState showingSignals(boolean showSignals) {
-    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
+  public CountSignalsWithGroupState showingSignals(boolean showSignals) {
+    return new CountSignalsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
   }
 
   /** Keeps the devices in this many shards (GroupsWithState.withKeyShards); 0: a key per device. */
-  public CountEventsWithGroupState inKeyShards(int keyShards) {
-    return new CountEventsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
+  public CountSignalsWithGroupState inKeyShards(int keyShards) {
+    return new CountSignalsWithGroupState(triggerInterval, tickOrigin, deviceTimeout, showSignals, keyShards);
   }
 
   @Override

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * when the stream ends are dropped (so every case moves the clock past its last tick).
  */
 @ExtendWith(TestPipelineExtension.class)
-class CountEventsPerDeviceTest {
+class CountSignalsPerDeviceTest {
   private static final Instant T0 = Instant.parse("2026-11-25T15:00:00Z");
   private static final Instant T10 = T0.plus(Duration.standardSeconds(10));
   private static final Instant T20 = T0.plus(Duration.standardSeconds(20));
@@ -31,7 +31,7 @@ class CountEventsPerDeviceTest {
   }
 
   private static PCollection<EventsCounted> count(TestPipeline pipeline, TestStream<Signal> stream) {
-    return pipeline.apply(stream).apply(CountEventsPerDevice.every(Duration.standardSeconds(10)));
+    return pipeline.apply(stream).apply(CountSignalsPerDevice.every(Duration.standardSeconds(10)));
   }
 
   @Test
@@ -172,7 +172,7 @@ class CountEventsPerDeviceTest {
         .clockJustPast(T30)
         .end();
 
-    PAssert.that(pipeline.apply(stream).apply(CountEventsPerDevice.every(Duration.standardSeconds(10))
+    PAssert.that(pipeline.apply(stream).apply(CountSignalsPerDevice.every(Duration.standardSeconds(10))
             .expiringAfter(Duration.standardSeconds(15))))
         .containsInAnyOrder(
             new EventsCounted(1, 2, 2, T10),
@@ -204,7 +204,7 @@ class CountEventsPerDeviceTest {
         .clockJustPast(sec(T30, 3))
         .end();
 
-    PAssert.that(pipeline.apply(stream).apply(CountEventsPerDevice.every(Duration.standardSeconds(10))
+    PAssert.that(pipeline.apply(stream).apply(CountSignalsPerDevice.every(Duration.standardSeconds(10))
             .withTicksFrom(origin)
             .expiringAfter(Duration.standardSeconds(15))))
         .containsInAnyOrder(
