@@ -38,10 +38,8 @@ case $runner in
   flink)  given runner || runner_args+=(--runner=FlinkRunner)
           given flinkMaster || runner_args+=("--flinkMaster=[local]")
           # Tuning (runners/flink/pipeline-options; docs/performance.md says what each buys).
-          while read -r option; do
-            name=${option#--}; name=${name%%=*}
-            given "$name" || runner_args+=("$option")
-          done < <(flink_pipeline_options)
+          mapfile -t tuning < <(flink_pipeline_options "${args[@]+"${args[@]}"}")
+          runner_args+=("${tuning[@]+"${tuning[@]}"}")
           # Flink on Java 17 needs the module openings its own scripts add (Kryo copies state
           # such as the exactly-once Kafka sink's buffer); the cluster reads the same file.
           read -r -a flink_opens < "$project/runners/flink/conf/java-options"

@@ -47,10 +47,8 @@ job_name=$(option_value jobName "${args[@]+"${args[@]}"}")
 runner_args=(--runner=FlinkRunner --flinkMaster="$master" --parallelism="$parallelism"
   --attachedMode=false --detached=true)
 # The same tuning as scripts/run.sh (runners/flink/pipeline-options), unless the user sets it.
-while read -r option; do
-  name=${option#--}; name=${name%%=*}
-  has_option "$name" "${args[@]+"${args[@]}"}" || runner_args+=("$option")
-done < <(flink_pipeline_options)
+mapfile -t tuning < <(flink_pipeline_options "${args[@]+"${args[@]}"}")
+runner_args+=("${tuning[@]+"${tuning[@]}"}")
 
 # Output of our own cluster: where the TaskManager's stdout and log stand now.
 local_cluster=false

@@ -64,7 +64,7 @@ checkpoint_options() {
   esac
 }
 
-has_arg() { local name=$1 a; for a in "${remaining_args[@]+"${remaining_args[@]}"}"; do [[ $a == --$name=* ]] && return 0; done; return 1; }
+has_arg() { has_option "$1" "${remaining_args[@]+"${remaining_args[@]}"}"; }
 
 flink_checkpoint_options() {
   local dir=$1 restore=$2 mode=$3 newest

@@ -22,9 +22,15 @@ has_option() {
   return 1
 }
 
-# flink_pipeline_options: the Flink runner's tuning options (runners/flink/pipeline-options), one
-# per line.
-flink_pipeline_options() { grep -E '^--' "$project/runners/flink/pipeline-options"; }
+# flink_pipeline_options ARGS...: the Flink runner's tuning options (runners/flink/pipeline-options)
+# that ARGS do not set themselves, one per line.
+flink_pipeline_options() {
+  local option name
+  while read -r option; do
+    name=${option#--}; name=${name%%=*}
+    has_option "$name" "$@" || echo "$option"
+  done < <(grep -E '^--' "$project/runners/flink/pipeline-options")
+}
 
 # quiet_mvn WHAT MAVEN-ARGS...: runs Maven with its output in a temporary log; on failure shows
 # the log's ERROR lines (or its tail), then one line naming WHAT failed, and exits 1.
