@@ -24,7 +24,8 @@
 #          to restore.
 # Both: the options that decide where a device's state is kept (--aggregation, --groupStateShards)
 #   are written to DIR/state-layout by a fresh run; a restore with other values would read the
-#   state in the wrong place (a device's shard depends on the number of shards), so it stops.
+#   state in the wrong place (a device's shard depends on the number of shards), so it stops;
+#   so does a restore of checkpoints written by a build with other pipeline classes.
 # Bad input (a missing, empty, corrupt or unwritable DIR; a runner that cannot checkpoint; a
 # restore with another state layout): one line, exit 2.
 
@@ -130,22 +131,30 @@ kafka_sink_group() {
   checkpoint_args+=(--sinkGroupId="$(cat "$file")")
 }
 
-# state_layout DIR RESTORE: writes the options that decide where the state is kept to
-# DIR/state-layout (fresh run), or checks them against it (restore; a checkpoint written before
-# the file existed is not checked).
+# The revision of the pipeline's classes as checkpoints hold them: both runners keep coders and
+# functions in a checkpoint by class name, so a build that moves or renames such a class cannot
+# read older checkpoints. Raise it with any such change.
+pipeline_classes_revision=2
+
+# state_layout DIR RESTORE: writes what decides how the state is kept (the options that place each
+# device's state, and the classes' revision) to DIR/state-layout (fresh run), or checks them
+# against it (restore; a checkpoint written before the file existed is not checked).
 state_layout() {
-  local dir=$1 restore=$2 file=$1/state-layout aggregation shards layout written
+  local dir=$1 restore=$2 file=$1/state-layout aggregation shards layout written classes
   aggregation=$(option_value aggregation "${remaining_args[@]+"${remaining_args[@]}"}")
   shards=$(option_value groupStateShards "${remaining_args[@]+"${remaining_args[@]}"}")
   layout="--aggregation=${aggregation:-counter} --groupStateShards=${shards:-0}"
   if ! $restore; then
-    echo "$layout" > "$file"
+    printf '%s\npipeline classes: %s\n' "$layout" "$pipeline_classes_revision" > "$file"
     return 0
   fi
   [[ -s $file ]] || return 0
-  written=$(cat "$file")
+  written=$(sed -n 1p "$file")
   [[ $written == "$layout" ]] \
     || die "--restore: the checkpoints in $dir were written with $written, this run has $layout; restore with the same options (they decide where each device's state is kept), or start afresh in another --checkpointDir"
+  classes=$(sed -n 's/^pipeline classes: //p' "$file")
+  [[ ${classes:-1} == "$pipeline_classes_revision" ]] \
+    || die "--restore: the checkpoints in $dir were written by a build with other pipeline classes (revision ${classes:-1}; this build has $pipeline_classes_revision), which this build cannot read; start afresh in another --checkpointDir"
 }
 
 spark_checkpoint_options() {

@@ -200,6 +200,8 @@ class FaultToleranceIT {
       "direct | empty   | does not checkpoint",
       "flink  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
       "spark  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
+      "flink  | old-classes | written by a build with other pipeline classes (revision 1; this build has 2)",
+      "spark  | old-classes | written by a build with other pipeline classes (revision 1; this build has 2)",
   })
   void badCheckpointDirectoriesAreExplainedInOneLine(String runner, String state, String says)
       throws Exception {
@@ -217,6 +219,9 @@ class FaultToleranceIT {
       case "foreign" -> Files.writeString(dir.resolve("notes.txt"), "not a checkpoint");
       case "other-layout" -> Files.writeString(dir.resolve("state-layout"),
           "--aggregation=groupstate --groupStateShards=8\n");
+      // As written before the file named the classes' revision, by a build with older classes.
+      case "old-classes" -> Files.writeString(dir.resolve("state-layout"),
+          "--aggregation=counter --groupStateShards=0\n");
       case "unwritable" -> {
         dir = Path.of("/proc/version/checkpoints"); // cannot be created, even by root
         restore = false;
