@@ -17,7 +17,7 @@ option_value() {
 
 # has_option NAME ARGS...: whether ARGS set --NAME=...
 has_option() {
-  local name=$1; shift
+  local name=$1 a; shift
   for a in "$@"; do [[ $a == --$name=* ]] && return 0; done
   return 1
 }

@@ -17,7 +17,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.signals.DeviceSignalCounter;
 import dev.signals.model.EventsCounted;
-import dev.signals.model.ToSignal;
 import dev.signals.testing.JsonlReport;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,10 +75,7 @@ class DeviceSignalCounterIT {
         "--numEvents=" + numEvents, "--numDevices=" + numDevices);
     assertThat(program.diagnostics(), program.exitCode, equalTo(0));
 
-    Map<Integer, Long> expected = new HashMap<>();
-    for (long seq = 0; seq < numEvents; seq++) {
-      expected.merge(ToSignal.deviceOf(seq, numDevices), 1L, Long::sum);
-    }
+    Map<Integer, Long> expected = ExactCounts.histogram(numEvents, numDevices);
     Map<Integer, Long> finals = finalCounts(program);
     assertThat(program.diagnostics(), finals, equalTo(expected));
     assertThat(String.join("\n", program.stderr), containsString(
@@ -108,10 +104,7 @@ class DeviceSignalCounterIT {
       String[] cells = lines.get(i++).split("\\|");
       finals.put(Integer.parseInt(cells[1].trim()), Long.parseLong(cells[2].trim()));
     }
-    Map<Integer, Long> expected = new HashMap<>();
-    for (long seq = 0; seq < numEvents; seq++) {
-      expected.merge(ToSignal.deviceOf(seq, numDevices), 1L, Long::sum);
-    }
+    Map<Integer, Long> expected = ExactCounts.histogram(numEvents, numDevices);
     assertThat(program.diagnostics(), finals, equalTo(expected));
     assertThat(String.join("\n", program.stderr), containsString(
         String.format("Done: %,d signals counted, %,d devices", numEvents, numDevices)));
@@ -228,10 +221,7 @@ class DeviceSignalCounterIT {
   void theSeedsFunctionThroughGroupStateGivesTheCountersExactFinalCounts() throws Exception {
     long numEvents = 1_000_000;
     int numDevices = 1_000;
-    Map<Integer, Long> expected = new HashMap<>();
-    for (long seq = 0; seq < numEvents; seq++) {
-      expected.merge(ToSignal.deviceOf(seq, numDevices), 1L, Long::sum);
-    }
+    Map<Integer, Long> expected = ExactCounts.histogram(numEvents, numDevices);
     Map<String, Map<Integer, Long>> finalsPerAggregation = new TreeMap<>();
     for (String aggregation : List.of("counter", "groupstate", "groupstate-in-shards")) {
       LaunchedProgram program = LaunchedProgram.run(240, Aggregations.with(aggregation, "--output=jsonl",
