@@ -134,8 +134,9 @@ kafka_sink_group() {
 # The revision of the pipeline's classes as checkpoints hold them: both runners keep coders and
 # functions in a checkpoint by class name, and Flink's also elements in flight, coded; so a build
 # that moves or renames such a class, or changes how a coder writes, cannot read older
-# checkpoints. Raise it with any such change (3: ArrivalCoder's format, 2026-12-05).
-pipeline_classes_revision=3
+# checkpoints; nor one that replaces a stateful step (Flink finds a step's state by its name).
+# Raise it with any such change (4: the exactly-once Kafka sink's own steps, 2026-12-05).
+pipeline_classes_revision=4
 
 # state_layout DIR RESTORE: writes what decides how the state is kept (the options that place each
 # device's state, and the classes' revision) to DIR/state-layout (fresh run), or checks them

@@ -184,7 +184,7 @@ public interface CounterOptions extends StreamingOptions {
 
   void setDetached(boolean value);
 
-  // Switches for the fault tests (FaultToleranceIT), hidden from --help.
+  // Switches for the fault tests (FaultToleranceIT, KafkaExactlyOnceIT), hidden from --help.
 
   @Hidden
   @Description("Test only: count the signals below this seq and drop the rest, while the stream "
@@ -201,4 +201,12 @@ public interface CounterOptions extends StreamingOptions {
   long getTestFailOnceAtSeq();
 
   void setTestFailOnceAtSeq(long value);
+
+  @Hidden
+  @Description("Test only: halt the JVM (as kill -9 would) right after the exactly-once Kafka "
+      + "sink's first committed transaction, before a checkpoint holds it.")
+  @Default.Boolean(false)
+  boolean getTestHaltAfterFirstKafkaCommit();
+
+  void setTestHaltAfterFirstKafkaCommit(boolean value);
 }

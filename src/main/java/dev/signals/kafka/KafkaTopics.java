@@ -63,7 +63,8 @@ public final class KafkaTopics {
         : options.getSinkGroupId();
     LOG.info("Reports go to Kafka topic {} exactly once, in transactions committed with each "
         + "checkpoint (sink group {})", options.getOutputTopic(), groupId);
-    return sink.exactlyOnce(groupId);
+    sink = sink.exactlyOnce(groupId);
+    return options.getTestHaltAfterFirstKafkaCommit() ? sink.haltingAfterFirstCommit() : sink;
   }
 
   /**

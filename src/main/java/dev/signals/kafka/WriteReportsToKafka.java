@@ -13,52 +13,59 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Reports to a Kafka topic: key the device id, value the report as {@code --output=jsonl} prints
- * it ({@link ConsoleSink#jsonLine}). Exactly once with {@link #exactlyOnce} (KafkaIO's
- * transactional sink: a report is committed with the checkpoint that holds the state it came
- * from, so it waits for that checkpoint); otherwise at least once: after a restore the reports
+ * it ({@link ConsoleSink#jsonLine}). Exactly once with {@link #exactlyOnce} ({@link
+ * ExactlyOnceKafkaSink}, KafkaIO's transactional sink with its writer id kept where a restore
+ * finds it: a report is committed once the checkpoint that holds it completes, so it waits for
+ * that checkpoint); otherwise at least once (KafkaIO's plain sink): after a restore the reports
  * since the last checkpoint come again, with the same device, tick and count.
  */
 public class WriteReportsToKafka extends PTransform<PCollection<EventsCounted>, PDone> {
   private final String bootstrapServers;
   private final String topic;
   private final String sinkGroupId;
+  private final boolean haltAfterFirstCommit;
 
-  private WriteReportsToKafka(String bootstrapServers, String topic, String sinkGroupId) {
+  private WriteReportsToKafka(String bootstrapServers, String topic, String sinkGroupId,
+      boolean haltAfterFirstCommit) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.sinkGroupId = sinkGroupId;
+    this.haltAfterFirstCommit = haltAfterFirstCommit;
   }
 
   /** At least once. */
   public static WriteReportsToKafka to(String bootstrapServers, String topic) {
-    return new WriteReportsToKafka(bootstrapServers, topic, null);
+    return new WriteReportsToKafka(bootstrapServers, topic, null, false);
   }
 
   /**
    * Exactly once, through Kafka transactions (Flink with checkpoints in EXACTLY_ONCE mode; the
    * classic Spark runner rejects it). {@code sinkGroupId} must be new for a fresh job and the same
-   * when the job is restored: KafkaIO keeps the sink's progress in that consumer group's metadata
-   * and refuses a group that holds another job's.
+   * when the job is restored: the sink keeps its progress in that consumer group's metadata on
+   * the broker and refuses a group that holds another job's.
    */
   public WriteReportsToKafka exactlyOnce(String sinkGroupId) {
-    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId);
+    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId, haltAfterFirstCommit);
+  }
+
+  /** Test only (fault tests): exactly once, and the JVM halts right after the first commit. */
+  public WriteReportsToKafka haltingAfterFirstCommit() {
+    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId, true);
   }
 
   @Override
   public PDone expand(PCollection<EventsCounted> reports) {
-    KafkaIO.Write<String, String> write = KafkaIO.<String, String>write()
+    PCollection<KV<String, String>> records = reports.apply("ToKafkaRecords", MapElements
+        .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+        .via((EventsCounted report) -> KV.of(String.valueOf(report.deviceId()), ConsoleSink.jsonLine(report))));
+    if (sinkGroupId != null) {
+      ExactlyOnceKafkaSink sink = ExactlyOnceKafkaSink.to(bootstrapServers, topic, sinkGroupId);
+      return records.apply("WriteToKafka", haltAfterFirstCommit ? sink.haltingAfterFirstCommit() : sink);
+    }
+    return records.apply("WriteToKafka", KafkaIO.<String, String>write()
         .withBootstrapServers(bootstrapServers)
         .withTopic(topic)
         .withKeySerializer(StringSerializer.class)
-        .withValueSerializer(StringSerializer.class);
-    if (sinkGroupId != null) {
-      // One shard: one transactional producer; reports are few (one per device and tick).
-      write = write.withEOS(1, sinkGroupId);
-    }
-    return reports
-        .apply("ToKafkaRecords", MapElements
-            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-            .via((EventsCounted report) -> KV.of(String.valueOf(report.deviceId()), ConsoleSink.jsonLine(report))))
-        .apply("WriteToKafka", write);
+        .withValueSerializer(StringSerializer.class));
   }
 }

@@ -200,8 +200,8 @@ class FaultToleranceIT {
       "direct | empty   | does not checkpoint",
       "flink  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
       "spark  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
-      "flink  | old-classes | written by a build with other pipeline classes (revision 1; this build has 3)",
-      "spark  | old-classes | written by a build with other pipeline classes (revision 1; this build has 3)",
+      "flink  | old-classes | written by a build with other pipeline classes (revision 1; this build has 4)",
+      "spark  | old-classes | written by a build with other pipeline classes (revision 1; this build has 4)",
   })
   void badCheckpointDirectoriesAreExplainedInOneLine(String runner, String state, String says)
       throws Exception {

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Exactly once into Kafka on Flink: while signals arrive on a topic, the job (reading them from
- * Kafka, writing reports to Kafka through KafkaIO's transactional sink, checkpointing every 2 s)
- * is killed with SIGKILL three times at random moments and restored from its checkpoints. A
+ * Kafka, writing reports to Kafka through the transactional sink, checkpointing every 2 s) is
+ * stopped three times as by kill -9 and restored from its checkpoints: first right after the
+ * sink's first transaction, before a checkpoint holds what it wrote (the JVM halts itself there,
+ * {@code --testHaltAfterFirstKafkaCommit}), then twice with SIGKILL at random moments. A
  * {@code read_committed} consumer of the output must then see each device's reports follow on
  * from each other (every report's count less its {@code added} is the previous report's count:
  * none lost, none repeated) and end with the exact counts. With the plain sink the reports made
@@ -58,24 +60,30 @@ class KafkaExactlyOnceIT {
       List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
           "flink", "--source=kafka", "--inputTopic=" + in, "--sink=kafka", "--outputTopic=" + out,
           "--output=jsonl", "--triggerIntervalSeconds=1", "--checkpointDir=" + checkpoints));
-      if (run > 0) {
-        command.add("--restore");
-      }
+      command.add(run == 0 ? "--testHaltAfterFirstKafkaCommit=true" : "--restore");
       try (LaunchedProgram.Running program = LaunchedProgram.start(command)) {
-        if (run < KILLS) {
+        if (run == 0) {
+          // The sink's first transaction is on the broker; the checkpoint to restore from was
+          // taken before it (the sink writes only what a completed checkpoint holds).
+          LaunchedProgram halted = program.await(180);
+          assertThat("the first run halts after its first Kafka commit; " + halted.diagnostics(),
+              halted.stderr.stream().anyMatch(line -> line.contains("test-only halt after the sink's first")),
+              equalTo(true));
+          assertThat("a report committed before the halt",
+              TestKafka.readCommitted(out, records -> !records.isEmpty(), 30), not(empty()));
+        } else if (run < KILLS) {
           // Kill once this run has reported and checkpointed, at a random moment after that.
           awaitTotal(List.of(), program, 1, 120); // a first report
-          if (run == 0) {
-            // Not before the first reports are on Kafka and a checkpoint has followed them: a
-            // job killed earlier cannot be restored (KafkaIO's sink has committed to Kafka but
-            // its writer id is not yet in a checkpoint; docs/kafka.md, Known limits).
-            assertThat("reports on Kafka within 120 s of the first run's start",
-                TestKafka.readCommitted(out, records -> !records.isEmpty(), 120), not(empty()));
-          }
           awaitCheckpointNewerThan(checkpoints, "flink", System.currentTimeMillis(), program, 120);
           Thread.sleep(random.nextInt(3_000));
           program.process().destroyForcibly(); // SIGKILL: run.sh execs the JVM
           LaunchedProgram killed = program.await(30);
+          if (run == 1) {
+            assertThat("the restore after the halt found the broker ahead of its checkpoint; "
+                + killed.diagnostics(), killed.stderr.stream().anyMatch(line ->
+                    line.contains("committed after the checkpoint this job was restored from")),
+                equalTo(true));
+          }
           System.out.println("exactly once: run " + run + " killed with " + killed.stdout.size()
               + " reports on its console");
         } else {

@@ -32,15 +32,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * what the tests do with it: fresh topics, signals produced as {@code scripts/kafka.sh produce}
  * does, and every committed record of a topic read back.
  */
-final class TestKafka {
-  static final String SERVERS = "127.0.0.1:9092";
+public final class TestKafka {
+  public static final String SERVERS = "127.0.0.1:9092";
   private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
   private static boolean ready;
 
   private TestKafka() {}
 
   /** A record read back: its partition and offset, key, value and headers (as text). */
-  record Read(int partition, long offset, String key, String value, Map<String, String> headers) {}
+  public record Read(int partition, long offset, String key, String value, Map<String, String> headers) {}
 
   static synchronized void ensureBroker() throws Exception {
     if (ready) {
@@ -79,7 +79,7 @@ final class TestKafka {
   }
 
   /** A new topic whose name starts with {@code prefix}. */
-  static String newTopic(String prefix, int partitions) throws Exception {
+  public static String newTopic(String prefix, int partitions) throws Exception {
     ensureBroker();
     String name = prefix + "-" + System.currentTimeMillis() + "-" + (int) (Math.random() * 1e6);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SERVERS))) {
@@ -111,7 +111,7 @@ final class TestKafka {
    * Every committed record of the topic from its beginning, read until {@code done} holds for all
    * read so far (then a further second, to see what comes after) or {@code timeoutSeconds} pass.
    */
-  static List<Read> readCommitted(String topic, Predicate<List<Read>> done, long timeoutSeconds) {
+  public static List<Read> readCommitted(String topic, Predicate<List<Read>> done, long timeoutSeconds) {
     List<Read> read = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaTool.committedFromTheBeginning(
         SERVERS, topic, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -138,7 +138,7 @@ final class TestKafka {
   }
 
   /** The record values, per partition in offset order, partitions one after the other. */
-  static List<String> values(List<Read> records) {
+  public static List<String> values(List<Read> records) {
     return records.stream()
         .sorted(java.util.Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset))
         .map(Read::value).toList();
