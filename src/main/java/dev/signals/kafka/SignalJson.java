@@ -1,9 +1,12 @@
 package dev.signals.kafka;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.signals.model.Signal;
 import java.io.IOException;
 import java.time.DateTimeException;
@@ -51,35 +54,120 @@ public final class SignalJson {
     return node.toString();
   }
 
+  /**
+   * The signal in a record's value, read in one pass with Jackson's streaming parser (a tree per
+   * record cost as much as the rest of the Flink pipeline). The three fields are taken as they
+   * come when they have the expected type; anything else is read as a tree and judged by the same
+   * rules as before, so a malformed record is named the same way.
+   */
   public static Signal parse(byte[] value) throws MalformedSignalException {
     if (value == null || value.length == 0) {
       throw new MalformedSignalException(Problem.NOT_JSON, "the record has no value");
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(value);
+    Fields fields = new Fields();
+    try (JsonParser parser = JSON.createParser(value)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new MalformedSignalException(Problem.NOT_JSON,
+            "the value is not an object: " + abbreviate(value));
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken token = parser.nextToken();
+        switch (name) {
+          case "timestamp" -> fields.readTimestamp(parser, token);
+          case "deviceId" -> fields.readDeviceId(parser, token);
+          case "value" -> fields.readValue(parser, token);
+          default -> parser.skipChildren();
+        }
+      }
+      if (parser.currentToken() != JsonToken.END_OBJECT) {
+        throw new MalformedSignalException(Problem.NOT_JSON, "the object does not end: " + abbreviate(value));
+      }
     } catch (JsonProcessingException e) {
       throw new MalformedSignalException(Problem.NOT_JSON, e.getOriginalMessage());
     } catch (IOException e) {
       throw new MalformedSignalException(Problem.NOT_JSON, String.valueOf(e.getMessage()));
     }
-    if (node == null || !node.isObject()) {
-      throw new MalformedSignalException(Problem.NOT_JSON, "the value is not an object: " + abbreviate(value));
-    }
-    Instant timestamp = timestamp(field(node, "timestamp"));
-    JsonNode deviceId = field(node, "deviceId");
-    if (!deviceId.canConvertToInt() || !deviceId.isIntegralNumber()) {
-      throw wrongType("deviceId", "a whole number in int range", deviceId);
-    }
-    JsonNode signalValue = field(node, "value");
-    if (!signalValue.isIntegralNumber() || !signalValue.canConvertToLong()) {
-      throw wrongType("value", "a whole number", signalValue);
-    }
-    return new Signal(timestamp, deviceId.intValue(), signalValue.longValue());
+    return fields.signal();
   }
 
-  private static JsonNode field(JsonNode node, String name) throws MalformedSignalException {
-    JsonNode field = node.get(name);
+  /** The three fields as read: a fast value, or a tree to judge (null: not seen). */
+  private static final class Fields {
+    long timestampMillis;
+    String timestampText;
+    JsonNode timestampNode;
+    boolean timestampFast;
+    int deviceId;
+    JsonNode deviceIdNode;
+    boolean deviceIdFast;
+    long signalValue;
+    JsonNode signalValueNode;
+    boolean signalValueFast;
+
+    // A field seen twice keeps the last, as a tree keeps it.
+    void readTimestamp(JsonParser parser, JsonToken token) throws IOException {
+      timestampFast = false;
+      timestampText = null;
+      timestampNode = null;
+      if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        timestampMillis = parser.getLongValue();
+        timestampFast = true;
+      } else if (token == JsonToken.VALUE_STRING) {
+        timestampText = parser.getText();
+      } else {
+        timestampNode = parser.readValueAsTree();
+      }
+    }
+
+    void readDeviceId(JsonParser parser, JsonToken token) throws IOException {
+      deviceIdFast = token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT;
+      if (deviceIdFast) {
+        deviceId = parser.getIntValue();
+        deviceIdNode = null;
+      } else {
+        deviceIdNode = parser.readValueAsTree();
+      }
+    }
+
+    void readValue(JsonParser parser, JsonToken token) throws IOException {
+      signalValueFast = token == JsonToken.VALUE_NUMBER_INT
+          && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+      if (signalValueFast) {
+        signalValue = parser.getLongValue();
+        signalValueNode = null;
+      } else {
+        signalValueNode = parser.readValueAsTree();
+      }
+    }
+
+    Signal signal() throws MalformedSignalException {
+      Instant timestamp;
+      if (timestampFast) {
+        timestamp = Instant.ofEpochMilli(timestampMillis);
+      } else if (timestampText != null) {
+        timestamp = timestampFromText(timestampText);
+      } else {
+        timestamp = timestamp(field(timestampNode, "timestamp"));
+      }
+      if (!deviceIdFast) {
+        JsonNode node = field(deviceIdNode, "deviceId");
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+          throw wrongType("deviceId", "a whole number in int range", node);
+        }
+        deviceId = node.intValue();
+      }
+      if (!signalValueFast) {
+        JsonNode node = field(signalValueNode, "value");
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+          throw wrongType("value", "a whole number", node);
+        }
+        signalValue = node.longValue();
+      }
+      return new Signal(timestamp, deviceId, signalValue);
+    }
+  }
+
+  private static JsonNode field(JsonNode field, String name) throws MalformedSignalException {
     if (field == null || field.isNull()) {
       throw new MalformedSignalException(Problem.MISSING_FIELD, "no \"" + name + "\"");
     }
@@ -91,13 +179,22 @@ public final class SignalJson {
       return Instant.ofEpochMilli(field.longValue());
     }
     if (field.isTextual()) {
-      try {
-        return Instant.ofEpochMilli(java.time.Instant.parse(field.textValue()).toEpochMilli());
-      } catch (DateTimeException | ArithmeticException e) {
-        // not an instant, or one beyond what epoch milliseconds hold: the message below
-      }
+      return timestampFromText(field.textValue());
     }
     throw wrongType("timestamp", "an ISO-8601 instant or epoch milliseconds", field);
+  }
+
+  private static Instant timestampFromText(String text) throws MalformedSignalException {
+    long millis = IsoInstants.epochMillis(text);
+    if (millis != IsoInstants.NOT_THE_COMMON_FORM) {
+      return Instant.ofEpochMilli(millis);
+    }
+    try {
+      return Instant.ofEpochMilli(java.time.Instant.parse(text).toEpochMilli());
+    } catch (DateTimeException | ArithmeticException e) {
+      // not an instant, or one beyond what epoch milliseconds hold
+      throw wrongType("timestamp", "an ISO-8601 instant or epoch milliseconds", TextNode.valueOf(text));
+    }
   }
 
   private static MalformedSignalException wrongType(String name, String expected, JsonNode got) {
