@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -132,21 +131,24 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
 
   /** A record with its shard's number for it and the writer id of the shard's numbering. */
   record NumberedRecord(String writerId, long number, String key, String value) {
-    static final AtomicCoder<NumberedRecord> CODER = new AtomicCoder<>() {
-      @Override
-      public void encode(NumberedRecord record, OutputStream out) throws IOException {
-        StringUtf8Coder.of().encode(record.writerId, out);
-        VarLongCoder.of().encode(record.number, out);
-        StringUtf8Coder.of().encode(record.key, out);
-        StringUtf8Coder.of().encode(record.value, out);
-      }
+    static final NumberedRecordCoder CODER = new NumberedRecordCoder();
+  }
 
-      @Override
-      public NumberedRecord decode(InputStream in) throws IOException {
-        return new NumberedRecord(StringUtf8Coder.of().decode(in), VarLongCoder.of().decode(in),
-            StringUtf8Coder.of().decode(in), StringUtf8Coder.of().decode(in));
-      }
-    };
+  /** Named (not anonymous): Flink's checkpoints hold coders by class name. */
+  static final class NumberedRecordCoder extends AtomicCoder<NumberedRecord> {
+    @Override
+    public void encode(NumberedRecord record, OutputStream out) throws IOException {
+      StringUtf8Coder.of().encode(record.writerId(), out);
+      VarLongCoder.of().encode(record.number(), out);
+      StringUtf8Coder.of().encode(record.key(), out);
+      StringUtf8Coder.of().encode(record.value(), out);
+    }
+
+    @Override
+    public NumberedRecord decode(InputStream in) throws IOException {
+      return new NumberedRecord(StringUtf8Coder.of().decode(in), VarLongCoder.of().decode(in),
+          StringUtf8Coder.of().decode(in), StringUtf8Coder.of().decode(in));
+    }
   }
 
   /** Round robin over the shards, from a random one per instance. */
@@ -228,7 +230,11 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
       });
       sweeper.scheduleWithFixedDelay(() -> WRITERS.forEach((id, writer) -> {
         if (System.currentTimeMillis() - writer.lastUsedMillis > IDLE_MILLIS && WRITERS.remove(id, writer)) {
-          writer.close();
+          try {
+            writer.close();
+          } catch (RuntimeException e) { // a thrown exception would end the sweeping for good
+            LOG.warn("Closing the idle Kafka writer {} failed: {}", id, e.toString());
+          }
         }
       }), 10, 10, TimeUnit.SECONDS);
     }
@@ -240,9 +246,6 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
 
     @StateId("next")
     private final StateSpec<ValueState<Long>> nextSpec = StateSpecs.value(VarLongCoder.of());
-
-    @StateId("waitingFrom")
-    private final StateSpec<ValueState<Long>> waitingFromSpec = StateSpecs.value(VarLongCoder.of());
 
     @StateId("waiting")
     private final StateSpec<BagState<NumberedRecord>> waitingSpec = StateSpecs.bag(NumberedRecord.CODER);
@@ -259,44 +262,42 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
     @ProcessElement
     public void processElement(@Element KV<Integer, Iterable<NumberedRecord>> shardRecords,
         @StateId("next") ValueState<Long> nextState,
-        @StateId("waitingFrom") ValueState<Long> waitingFromState,
         @StateId("waiting") BagState<NumberedRecord> waiting) throws IOException {
       int shard = shardRecords.getKey();
-      Iterator<NumberedRecord> records = shardRecords.getValue().iterator();
-      if (!records.hasNext()) {
+      // The shard's records and those waiting for their turn, in number order. A shard's batch
+      // (reports: a few per device and tick) is in memory already; sorting it is all the merging.
+      List<NumberedRecord> batch = new ArrayList<>();
+      shardRecords.getValue().forEach(batch::add);
+      if (batch.isEmpty()) {
         return;
       }
+      if (!waiting.isEmpty().read()) {
+        waiting.read().forEach(batch::add);
+        waiting.clear();
+      }
+      batch.sort(Comparator.comparingLong(NumberedRecord::number));
       Long stored = nextState.read();
       long next = stored == null ? 0 : stored;
-      Long storedWaitingFrom = waitingFromState.read();
-      long waitingFrom = storedWaitingFrom == null ? Long.MAX_VALUE : storedWaitingFrom;
 
-      NumberedRecord first = records.next();
+      String writerId = batch.get(0).writerId();
       ShardWriter writer = WRITERS.remove(ShardWriter.transactionalId(sinkGroupId, shard));
-      if (writer == null || !writer.writerId.equals(first.writerId())) {
-        if (writer != null) {
-          writer.close(); // another job's in this JVM with the same group: refused below
-        }
-        writer = openWriter(shard, first.writerId(), next);
+      if (writer != null && !writer.writerId.equals(writerId)) {
+        writer.close(); // another job's, in this JVM with the same group: refused below
+        writer = null;
       }
-      records = prepend(first, records);
-      // The broker may already have what the restored state does not (a transaction committed
-      // after the checkpoint this job was restored from).
-      next = Math.max(next, writer.committed + 1);
-      if (waitingFrom <= next) {
-        records = concat(records, takeWaiting(waiting, waitingFromState));
-        waitingFrom = Long.MAX_VALUE;
+      if (writer == null) {
+        writer = openWriter(shard, writerId, next);
       }
       try {
-        while (records.hasNext()) {
-          NumberedRecord record = records.next();
+        // The broker may already have what the restored state does not (a transaction committed
+        // after the checkpoint this job was restored from).
+        next = Math.max(next, writer.committed + 1);
+        for (NumberedRecord record : batch) {
           if (record.number() < next) {
             continue; // committed already
           }
-          if (record.number() > next) {
+          if (record.number() > next) { // a gap: this and the rest wait for the missing numbers
             waiting.add(record);
-            waitingFrom = Math.min(waitingFrom, record.number());
-            waitingFromState.write(waitingFrom);
             continue;
           }
           writer.send(record);
@@ -304,22 +305,21 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
           if (writer.inTransaction >= MAX_RECORDS_PER_TRANSACTION) {
             commit(writer, next - 1);
           }
-          if (waitingFrom <= next) {
-            records = concat(records, takeWaiting(waiting, waitingFromState));
-            waitingFrom = Long.MAX_VALUE;
-          }
         }
         if (writer.inTransaction > 0) {
           commit(writer, next - 1);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         // A new producer (its initTransactions aborts what this one left open) on the retry.
         writer.close();
         throw e;
       }
       nextState.write(next);
       writer.lastUsedMillis = System.currentTimeMillis();
-      WRITERS.put(writer.transactionalId, writer);
+      ShardWriter replaced = WRITERS.put(writer.transactionalId, writer);
+      if (replaced != null && replaced != writer) {
+        replaced.close(); // an earlier instance's (a task restarted in this JVM): fenced by ours
+      }
     }
 
     private void commit(ShardWriter writer, long lastNumber) {
@@ -331,8 +331,23 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
       }
     }
 
-    /** A producer for the shard, and what the broker says the shard has committed. */
+    /**
+     * A producer for the shard, and what the broker says the shard has committed. The producer's
+     * initTransactions comes first: it fences off an earlier producer of the shard and settles
+     * its open transaction, so the number read after it is final.
+     */
     private ShardWriter openWriter(int shard, String writerId, long next) {
+      ShardWriter writer = new ShardWriter(bootstrapServers, topic, sinkGroupId, shard, writerId);
+      try {
+        writer.committed = committedNumber(shard, writerId, next);
+        return writer;
+      } catch (RuntimeException e) {
+        writer.close();
+        throw e;
+      }
+    }
+
+    private long committedNumber(int shard, String writerId, long next) {
       TopicPartition markPartition = new TopicPartition(topic, shard);
       OffsetAndMetadata committed;
       Properties consumerConfig = new Properties();
@@ -370,36 +385,7 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
             + "after the checkpoint this job was restored from; they are skipped", shard, topic,
             committedNumber, writerId);
       }
-      return new ShardWriter(bootstrapServers, topic, sinkGroupId, shard, writerId, committedNumber);
-    }
-
-    /** The records waiting for their turn, in number order; the state is cleared. */
-    private static Iterator<NumberedRecord> takeWaiting(BagState<NumberedRecord> waiting,
-        ValueState<Long> waitingFromState) {
-      List<NumberedRecord> ready = new ArrayList<>();
-      waiting.read().forEach(ready::add);
-      ready.sort(Comparator.comparingLong(NumberedRecord::number));
-      waiting.clear();
-      waitingFromState.clear();
-      return ready.iterator();
-    }
-
-    private static <T> Iterator<T> prepend(T first, Iterator<T> rest) {
-      return concat(List.of(first).iterator(), rest);
-    }
-
-    private static <T> Iterator<T> concat(Iterator<T> a, Iterator<T> b) {
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return a.hasNext() || b.hasNext();
-        }
-
-        @Override
-        public T next() {
-          return a.hasNext() ? a.next() : b.next();
-        }
-      };
+      return committedNumber;
     }
   }
 
@@ -445,7 +431,7 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
     volatile long lastUsedMillis;
 
     ShardWriter(String bootstrapServers, String topic, String sinkGroupId, int shard,
-        String writerId, long committed) {
+        String writerId) {
       Properties config = new Properties();
       config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
       config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -456,7 +442,6 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
       this.sinkGroupId = sinkGroupId;
       this.shard = shard;
       this.writerId = writerId;
-      this.committed = committed;
       try {
         producer.initTransactions(); // fences off an earlier producer of the shard, aborts its open transaction
       } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.signals.kafka;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
@@ -8,27 +9,35 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.signals.e2e.TestKafka;
+import dev.signals.kafka.ExactlyOnceKafkaSink.NumberedRecord;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.joda.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The exactly-once sink against the real broker, on the DirectRunner (the runner matrix's other
- * runs skip it): records written once, in transactions; a sink group that holds another writer's
+ * runs skip it): records written once, in transactions, in number order whatever order they come
+ * in, numbers written already skipped; a sink group that holds another writer's
  * progress, or metadata the sink did not write, refused with a line that says what to do. Its
  * restores are {@code KafkaExactlyOnceIT}'s (Flink, kill -9).
  */
@@ -51,6 +60,31 @@ class ExactlyOnceKafkaSinkIT {
 
     List<String> committed = TestKafka.values(TestKafka.readCommitted(topic, read -> read.size() >= 2_500, 60));
     assertThat(committed, containsInAnyOrder(records.stream().map(KV::getValue).toArray()));
+  }
+
+  @Test
+  void writesInNumberOrderAndSkipsNumbersAlreadyWritten() throws Exception {
+    String topic = TestKafka.newTopic("eos-sink-order", 1);
+    TestStream<KV<Integer, Iterable<NumberedRecord>>> batches = TestStream
+        .create(KvCoder.of(VarIntCoder.of(), IterableCoder.of(NumberedRecord.CODER)))
+        .addElements(batch(0, 3, 2))         // 0 written; 2 and 3 wait for 1
+        .advanceProcessingTime(Duration.standardSeconds(1))
+        .addElements(batch(1))               // 1, then 2 and 3
+        .advanceProcessingTime(Duration.standardSeconds(1))
+        .addElements(batch(2, 0, 5, 1, 4))   // 0-2 again (as after a restore): skipped; then 4, 5
+        .advanceWatermarkToInfinity();
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    pipeline.apply(batches).apply(ParDo.of(
+        new ExactlyOnceKafkaSink.WriteInNumberOrderFn(TestKafka.SERVERS, topic, newGroup(), false)));
+    pipeline.run().waitUntilFinish();
+
+    assertThat(TestKafka.values(TestKafka.readCommitted(topic, read -> read.size() >= 6, 30)),
+        contains("r0", "r1", "r2", "r3", "r4", "r5"));
+  }
+
+  private static KV<Integer, Iterable<NumberedRecord>> batch(long... numbers) {
+    return KV.of(0, Arrays.stream(numbers)
+        .mapToObj(n -> new NumberedRecord("writer-1", n, "key", "r" + n)).toList());
   }
 
   @Test
