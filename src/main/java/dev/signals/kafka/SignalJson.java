@@ -57,8 +57,8 @@ public final class SignalJson {
   /**
    * The signal in a record's value, read in one pass with Jackson's streaming parser (a tree per
    * record cost as much as the rest of the Flink pipeline). The three fields are taken as they
-   * come when they have the expected type; anything else is read as a tree and judged by the same
-   * rules as before, so a malformed record is named the same way.
+   * come when they have the expected type; anything else is kept as a tree, only to name it in
+   * the message (a null field counts as missing).
    */
   public static Signal parse(byte[] value) throws MalformedSignalException {
     if (value == null || value.length == 0) {
@@ -91,7 +91,7 @@ public final class SignalJson {
     return fields.signal();
   }
 
-  /** The three fields as read: a fast value, or a tree to judge (null: not seen). */
+  /** The three fields as read: a value of the expected type, or else what came (null: not seen). */
   private static final class Fields {
     long timestampMillis;
     String timestampText;
@@ -147,41 +147,24 @@ public final class SignalJson {
       } else if (timestampText != null) {
         timestamp = timestampFromText(timestampText);
       } else {
-        timestamp = timestamp(field(timestampNode, "timestamp"));
+        throw wrongType("timestamp", "an ISO-8601 instant or epoch milliseconds", field(timestampNode, "timestamp"));
       }
       if (!deviceIdFast) {
-        JsonNode node = field(deviceIdNode, "deviceId");
-        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-          throw wrongType("deviceId", "a whole number in int range", node);
-        }
-        deviceId = node.intValue();
+        throw wrongType("deviceId", "a whole number in int range", field(deviceIdNode, "deviceId"));
       }
       if (!signalValueFast) {
-        JsonNode node = field(signalValueNode, "value");
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-          throw wrongType("value", "a whole number", node);
-        }
-        signalValue = node.longValue();
+        throw wrongType("value", "a whole number", field(signalValueNode, "value"));
       }
       return new Signal(timestamp, deviceId, signalValue);
     }
   }
 
+  /** What came for a field that is not of its type; a field missing or null is named so. */
   private static JsonNode field(JsonNode field, String name) throws MalformedSignalException {
     if (field == null || field.isNull()) {
       throw new MalformedSignalException(Problem.MISSING_FIELD, "no \"" + name + "\"");
     }
     return field;
-  }
-
-  private static Instant timestamp(JsonNode field) throws MalformedSignalException {
-    if (field.isIntegralNumber() && field.canConvertToLong()) {
-      return Instant.ofEpochMilli(field.longValue());
-    }
-    if (field.isTextual()) {
-      return timestampFromText(field.textValue());
-    }
-    throw wrongType("timestamp", "an ISO-8601 instant or epoch milliseconds", field);
   }
 
   private static Instant timestampFromText(String text) throws MalformedSignalException {
