@@ -76,6 +76,7 @@ flink_checkpoint_options() {
   checkpoint_args+=(--externalizedCheckpointsEnabled=true --retainExternalizedCheckpointsOnCancellation=true
     --stateBackendStoragePath="file://$dir")
   kafka_sink_group "$dir" "$restore"
+  kafka_sink_shards "$dir" "$restore"
   local conf_lines=() backend
   backend=$(option_value stateBackend "${remaining_args[@]+"${remaining_args[@]}"}")
   if [[ ${backend,,} == rocksdb ]]; then conf_lines+=("state.backend.incremental: true"); fi
@@ -129,6 +130,24 @@ kafka_sink_group() {
     echo "beam-device-counter-$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM$RANDOM" > "$file"
   fi
   checkpoint_args+=(--sinkGroupId="$(cat "$file")")
+}
+
+# kafka_sink_shards DIR RESTORE: with --sink=kafka, the exactly-once sink's number of producers,
+# the same for a run and its restores (a device's producer depends on it). A run written before
+# the number was kept had one.
+kafka_sink_shards() {
+  local dir=$1 restore=$2 file=$1/kafka-sink-shards given kept
+  [[ $(option_value sink "${remaining_args[@]+"${remaining_args[@]}"}") == kafka ]] || return 0
+  given=$(option_value sinkShards "${remaining_args[@]+"${remaining_args[@]}"}")
+  if $restore; then
+    kept=1
+    [[ -s $file ]] && kept=$(cat "$file")
+    [[ -z $given || $given == "$kept" ]] \
+      || die "--restore: --sinkShards=$given, but the run in $dir wrote to Kafka through $kept producer(s), and a device's producer depends on that number; drop --sinkShards or give $kept"
+    [[ -n $given ]] || checkpoint_args+=(--sinkShards="$kept")
+  else
+    echo "${given:-1}" > "$file"
+  fi
 }
 
 # The revision of the pipeline's classes as checkpoints hold them: both runners keep coders and

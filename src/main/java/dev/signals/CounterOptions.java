@@ -170,6 +170,15 @@ public interface CounterOptions extends StreamingOptions {
 
   void setSinkGroupId(String value);
 
+  @Description("The exactly-once Kafka sink (Flink with checkpoints): how many transactional "
+      + "producers write the reports, each device's reports through one of them, in order; at "
+      + "most the output topic's partitions. A restore needs the same number: scripts/run.sh and "
+      + "submit-flink.sh keep it in the --checkpointDir.")
+  @Default.Integer(1)
+  int getSinkShards();
+
+  void setSinkShards(int value);
+
   @Description("Stop after this many seconds and exit 0; 0 = run until interrupted (Ctrl-C).")
   @Default.Long(0)
   long getRunSeconds();

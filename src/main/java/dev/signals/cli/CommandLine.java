@@ -112,6 +112,13 @@ public final class CommandLine {
     if (kafkaSource && options.getInputTopic().isBlank()) {
       throw new BadOptionException("--source=kafka needs --inputTopic=NAME, the topic of the signals");
     }
+    if (options.getSinkShards() < 1) {
+      throw new BadOptionException("--sinkShards must be 1 or more, got " + options.getSinkShards());
+    }
+    if (options.getSinkShards() > 1 && options.getSink() != CounterOptions.ReportSink.kafka) {
+      throw new BadOptionException("--sinkShards sets how many producers write the reports to "
+          + "Kafka; it needs --sink=kafka");
+    }
     if (options.getSink() == CounterOptions.ReportSink.kafka && options.getOutputTopic().isBlank()) {
       throw new BadOptionException("--sink=kafka needs --outputTopic=NAME, the topic for the reports");
     }

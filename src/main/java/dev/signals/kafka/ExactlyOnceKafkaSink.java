@@ -16,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.coders.AtomicCoder;
@@ -64,7 +63,12 @@ import org.slf4j.LoggerFactory;
  * broker. After a restore the writer skips the numbers the broker already has, so each record is
  * committed once.
  *
- * <p>One change. KafkaIO's writer draws its writer id when it first writes and keeps it in its
+ * <p>A record's shard is its key's (KafkaIO deals records out in turn): a key's records keep
+ * their order, as a key's records in one Kafka partition do. Each shard is a transactional
+ * producer, and keeps its progress on the topic's partition of the same number, so a topic needs
+ * at least as many partitions as the sink has shards.
+ *
+ * <p>One change besides. KafkaIO's writer draws its writer id when it first writes and keeps it in its
  * own state; a job killed after that first transaction, before the next checkpoint completed, is
  * restored with no writer id while the broker holds one, which KafkaIO cannot tell from a group
  * used by another job, so it refuses to start ("Kafka metadata exists for shard 0, but there is no
@@ -74,7 +78,8 @@ import org.slf4j.LoggerFactory;
  * writer's.
  *
  * <pre>{@code
- * reports.apply(ExactlyOnceKafkaSink.to("127.0.0.1:9092", "counts", "counts-sink-" + runId));
+ * reports.apply(ExactlyOnceKafkaSink.to("127.0.0.1:9092", "counts", "counts-sink-" + runId)
+ *     .withShards(4));
  * }</pre>
  */
 final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, String>>, PDone> {
@@ -101,6 +106,18 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
    */
   static ExactlyOnceKafkaSink to(String bootstrapServers, String topic, String sinkGroupId) {
     return new ExactlyOnceKafkaSink(bootstrapServers, topic, sinkGroupId, 1, false);
+  }
+
+  /**
+   * {@code shards} transactional producers, a key's records through one of them, in order; at
+   * most the topic's partitions. A restored job needs the number it was written with: a key's
+   * shard depends on it.
+   */
+  ExactlyOnceKafkaSink withShards(int shards) {
+    if (shards < 1) {
+      throw new IllegalArgumentException("withShards: the number of shards must be 1 or more, got " + shards);
+    }
+    return new ExactlyOnceKafkaSink(bootstrapServers, topic, sinkGroupId, shards, haltAfterFirstCommit);
   }
 
   /**
@@ -151,26 +168,24 @@ final class ExactlyOnceKafkaSink extends PTransform<PCollection<KV<String, Strin
     }
   }
 
-  /** Round robin over the shards, from a random one per instance. */
+  /** A record's shard is its key's: a key's records are numbered, and written, in order. */
   static final class AssignShardFn extends DoFn<KV<String, String>, KV<Integer, KV<String, String>>> {
     private final int numShards;
-    private transient int shard;
 
     AssignShardFn(int numShards) {
       this.numShards = numShards;
     }
 
-    @Setup
-    public void setup() {
-      shard = ThreadLocalRandom.current().nextInt(numShards);
-    }
-
     @ProcessElement
     public void processElement(@Element KV<String, String> record,
         OutputReceiver<KV<Integer, KV<String, String>>> out) {
-      shard = (shard + 1) % numShards;
-      out.output(KV.of(shard, record));
+      out.output(KV.of(shardOf(record.getKey(), numShards), record));
     }
+  }
+
+  /** The same in every JVM and run ({@link String#hashCode} is specified); a null key: shard 0. */
+  static int shardOf(String key, int numShards) {
+    return key == null ? 0 : Math.floorMod(key.hashCode(), numShards);
   }
 
   /** Numbers a shard's records in the order they come; draws the shard's writer id once. */

@@ -53,6 +53,32 @@ public final class KafkaCheck {
     }
   }
 
+  /**
+   * Fails unless {@code topic} has at least {@code shards} partitions: each shard of the
+   * exactly-once sink keeps its progress on the partition of its number.
+   */
+  public static void partitionsForShards(String bootstrapServers, String topic, int shards)
+      throws KafkaUnavailableException {
+    try (Admin admin = admin(bootstrapServers)) {
+      int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().size();
+      if (partitions < shards) {
+        throw new KafkaUnavailableException("--sinkShards=" + shards + " needs topic '" + topic
+            + "' to have at least " + shards + " partitions, and it has " + partitions + " (each "
+            + "producer keeps its progress on a partition of its own); lower --sinkShards or "
+            + "write to a topic with more partitions");
+      }
+    } catch (TimeoutException e) {
+      throw noBroker(bootstrapServers);
+    } catch (ExecutionException e) {
+      throw new KafkaUnavailableException("the Kafka broker at " + bootstrapServers
+          + " refused to describe topic '" + topic + "': " + e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw noBroker(bootstrapServers);
+    }
+  }
+
   static Admin admin(String bootstrapServers) throws KafkaUnavailableException {
     try {
       return Admin.create(Map.of(

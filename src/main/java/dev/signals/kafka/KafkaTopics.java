@@ -35,6 +35,10 @@ public final class KafkaTopics {
     }
     try {
       KafkaCheck.topicsExist(options.getBootstrapServers(), topics);
+      if (options.getSink() == ReportSink.kafka && options.getSinkShards() > 1) {
+        KafkaCheck.partitionsForShards(options.getBootstrapServers(), options.getOutputTopic(),
+            options.getSinkShards());
+      }
     } catch (KafkaCheck.KafkaUnavailableException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(CommandLine.EXIT_BAD_INPUT);
@@ -62,8 +66,8 @@ public final class KafkaTopics {
         ? "beam-device-counter-" + options.getOutputTopic() + "-" + UUID.randomUUID()
         : options.getSinkGroupId();
     LOG.info("Reports go to Kafka topic {} exactly once, in transactions committed with each "
-        + "checkpoint (sink group {})", options.getOutputTopic(), groupId);
-    sink = sink.exactlyOnce(groupId);
+        + "checkpoint (sink group {}, {} producer(s))", options.getOutputTopic(), groupId, options.getSinkShards());
+    sink = sink.exactlyOnce(groupId, options.getSinkShards());
     return options.getTestHaltAfterFirstKafkaCommit() ? sink.haltingAfterFirstCommit() : sink;
   }
 

@@ -23,34 +23,38 @@ public class WriteReportsToKafka extends PTransform<PCollection<EventsCounted>, 
   private final String bootstrapServers;
   private final String topic;
   private final String sinkGroupId;
+  private final int sinkShards;
   private final boolean haltAfterFirstCommit;
 
   private WriteReportsToKafka(String bootstrapServers, String topic, String sinkGroupId,
-      boolean haltAfterFirstCommit) {
+      int sinkShards, boolean haltAfterFirstCommit) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.sinkGroupId = sinkGroupId;
+    this.sinkShards = sinkShards;
     this.haltAfterFirstCommit = haltAfterFirstCommit;
   }
 
   /** At least once. */
   public static WriteReportsToKafka to(String bootstrapServers, String topic) {
-    return new WriteReportsToKafka(bootstrapServers, topic, null, false);
+    return new WriteReportsToKafka(bootstrapServers, topic, null, 1, false);
   }
 
   /**
    * Exactly once, through Kafka transactions (Flink with checkpoints in EXACTLY_ONCE mode; the
    * classic Spark runner rejects it). {@code sinkGroupId} must be new for a fresh job and the same
    * when the job is restored: the sink keeps its progress in that consumer group's metadata on
-   * the broker and refuses a group that holds another job's.
+   * the broker and refuses a group that holds another job's. {@code shards} transactional
+   * producers write the reports, a device's through one of them (at most the topic's partitions;
+   * the same number when the job is restored).
    */
-  public WriteReportsToKafka exactlyOnce(String sinkGroupId) {
-    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId, haltAfterFirstCommit);
+  public WriteReportsToKafka exactlyOnce(String sinkGroupId, int shards) {
+    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId, shards, haltAfterFirstCommit);
   }
 
   /** Test only (fault tests): exactly once, and the JVM halts right after the first commit. */
   public WriteReportsToKafka haltingAfterFirstCommit() {
-    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId, true);
+    return new WriteReportsToKafka(bootstrapServers, topic, sinkGroupId, sinkShards, true);
   }
 
   @Override
@@ -59,7 +63,8 @@ public class WriteReportsToKafka extends PTransform<PCollection<EventsCounted>, 
         .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
         .via((EventsCounted report) -> KV.of(String.valueOf(report.deviceId()), ConsoleSink.jsonLine(report))));
     if (sinkGroupId != null) {
-      ExactlyOnceKafkaSink sink = ExactlyOnceKafkaSink.to(bootstrapServers, topic, sinkGroupId);
+      ExactlyOnceKafkaSink sink = ExactlyOnceKafkaSink.to(bootstrapServers, topic, sinkGroupId)
+          .withShards(sinkShards);
       return records.apply("WriteToKafka", haltAfterFirstCommit ? sink.haltingAfterFirstCommit() : sink);
     }
     return records.apply("WriteToKafka", KafkaIO.<String, String>write()

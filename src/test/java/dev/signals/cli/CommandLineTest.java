@@ -56,10 +56,12 @@ class CommandLineTest {
       "--showSignals=true          | --showSignals     | needs --aggregation=groupstate",
       "--groupStateShards=8        | --groupStateShards | needs --aggregation=groupstate",
       "--groupStateShards=-1       | --groupStateShards | 0 (a key per device) or more",
+      "--sinkShards=0              | --sinkShards      | 1 or more",
+      "--sinkShards=2              | --sinkShards      | needs --sink=kafka",
       "--source=file               | --source=file     | rate or kafka",
       "--sink=s3                   | --sink=s3         | console or kafka",
       "--startingOffsets=middle    | --startingOffsets=middle | earliest or latest",
-      "--colour=blue               | unknown option --colour | --aggregation, --bootstrapServers, --deadLetterTopic, --detached, --deviceTimeoutSeconds, --groupStateShards, --inputTopic, --numDevices, --numEvents, --output, --outputTopic, --rowsPerSecond, --runSeconds, --showSignals, --sink, --sinkGroupId, --source, --startingOffsets, --tickAlignment, --triggerIntervalSeconds",
+      "--colour=blue               | unknown option --colour | --aggregation, --bootstrapServers, --deadLetterTopic, --detached, --deviceTimeoutSeconds, --groupStateShards, --inputTopic, --numDevices, --numEvents, --output, --outputTopic, --rowsPerSecond, --runSeconds, --showSignals, --sink, --sinkGroupId, --sinkShards, --source, --startingOffsets, --tickAlignment, --triggerIntervalSeconds",
   })
   void badInputIsExplainedInOneSentence(String arg, String namesOption, String namesAccepted) {
     assertExplained(new String[] {arg}, namesOption, namesAccepted);

@@ -200,6 +200,7 @@ class FaultToleranceIT {
       "direct | empty   | does not checkpoint",
       "flink  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
       "spark  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
+      "flink  | other-sink-shards | wrote to Kafka through 3 producer(s), and a device's producer depends on that number; drop --sinkShards or give 3",
       "flink  | old-classes | written by a build with other pipeline classes (revision 1; this build has 4)",
       "spark  | old-classes | written by a build with other pipeline classes (revision 1; this build has 4)",
   })
@@ -207,6 +208,7 @@ class FaultToleranceIT {
       throws Exception {
     Path dir = Files.createTempDirectory("bad-checkpoints-");
     boolean restore = true;
+    List<String> options = new ArrayList<>();
     switch (state) {
       case "missing" -> dir = dir.resolve("never-written");
       case "corrupt" -> {
@@ -222,6 +224,11 @@ class FaultToleranceIT {
       // As written before the file named the classes' revision, by a build with older classes.
       case "old-classes" -> Files.writeString(dir.resolve("state-layout"),
           "--aggregation=counter --groupStateShards=0\n");
+      case "other-sink-shards" -> {
+        Files.writeString(dir.resolve("kafka-sink-group-id"), "a-sink-group\n");
+        Files.writeString(dir.resolve("kafka-sink-shards"), "3\n");
+        options.addAll(List.of("--sink=kafka", "--sinkShards=2"));
+      }
       case "unwritable" -> {
         dir = Path.of("/proc/version/checkpoints"); // cannot be created, even by root
         restore = false;
@@ -233,6 +240,7 @@ class FaultToleranceIT {
     if (restore) {
       command.add("--restore");
     }
+    command.addAll(options);
     LaunchedProgram program = LaunchedProgram.start(command).await(30);
     assertThat(program.diagnostics(), program.exitCode, equalTo(2));
     assertThat(program.diagnostics(), program.stderr, hasSize(1));

@@ -21,10 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Exactly once into Kafka on Flink: while signals arrive on a topic, the job (reading them from
- * Kafka, writing reports to Kafka through the transactional sink, checkpointing every 2 s) is
- * stopped three times as by kill -9 and restored from its checkpoints: first right after the
+ * Kafka, writing reports to Kafka through the transactional sink's two producers, checkpointing
+ * every 2 s) is
+ * stopped four times as by kill -9 and restored from its checkpoints: first right after the
  * sink's first transaction, before a checkpoint holds what it wrote (the JVM halts itself there,
- * {@code --testHaltAfterFirstKafkaCommit}), then twice with SIGKILL at random moments. A
+ * {@code --testHaltAfterFirstKafkaCommit}), then three times with SIGKILL at random moments. A
  * {@code read_committed} consumer of the output must then see each device's reports follow on
  * from each other (every report's count less its {@code added} is the previous report's count:
  * none lost, none repeated) and end with the exact counts. With the plain sink the reports made
@@ -36,7 +37,8 @@ class KafkaExactlyOnceIT {
   private static final long NUM_SIGNALS = 24_000;
   private static final int NUM_DEVICES = 10;
   private static final int RATE = 300;
-  private static final int KILLS = 3;
+  /** The halt after the first commit, then SIGKILLs at random moments. */
+  private static final int KILLS = 4;
 
   @Test
   void flinkWritesEveryReportToKafkaExactlyOnceAcrossKillsAndRestores() throws Exception {
@@ -59,7 +61,8 @@ class KafkaExactlyOnceIT {
     for (int run = 0; run <= KILLS; run++) {
       List<String> command = new ArrayList<>(List.of(PROJECT.resolve("scripts/run.sh").toString(),
           "flink", "--source=kafka", "--inputTopic=" + in, "--sink=kafka", "--outputTopic=" + out,
-          "--output=jsonl", "--triggerIntervalSeconds=1", "--checkpointDir=" + checkpoints));
+          "--output=jsonl", "--triggerIntervalSeconds=1", "--checkpointDir=" + checkpoints,
+          "--sinkShards=2"));
       command.add(run == 0 ? "--testHaltAfterFirstKafkaCommit=true" : "--restore");
       try (LaunchedProgram.Running program = LaunchedProgram.start(command)) {
         if (run == 0) {

@@ -192,6 +192,19 @@ class KafkaIT {
     assertThat(program.stdout, empty());
   }
 
+  @Test
+  void moreSinkShardsThanTheOutputTopicHasPartitionsIsOneLineAndExit2() throws Exception {
+    assumeTrue(RUNNER_ARGS.contains("DirectRunner"), "runner-independent; run with the DirectRunner");
+    TestKafka.ensureBroker();
+    String out = TestKafka.newTopic("it-two-partitions", 2);
+    LaunchedProgram program = LaunchedProgram.run(60, "--sink=kafka", "--outputTopic=" + out, "--sinkShards=3");
+    assertThat(program.diagnostics(), program.exitCode, equalTo(2));
+    assertThat(program.diagnostics(), program.stderr, hasSize(1));
+    assertThat(program.stderr.get(0), startsWith("error: --sinkShards=3 needs topic '" + out
+        + "' to have at least 3 partitions, and it has 2"));
+    assertThat(program.stdout, empty());
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "start                                   | error: the Kafka broker is already running; stop it first",

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,6 +14,7 @@ import dev.signals.kafka.ExactlyOnceKafkaSink.NumberedRecord;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
@@ -25,6 +27,8 @@ import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -60,6 +64,27 @@ class ExactlyOnceKafkaSinkIT {
 
     List<String> committed = TestKafka.values(TestKafka.readCommitted(topic, read -> read.size() >= 2_500, 60));
     assertThat(committed, containsInAnyOrder(records.stream().map(KV::getValue).toArray()));
+  }
+
+  @Test
+  void writesThroughSeveralShardsEachKeepingItsProgressOnItsOwnPartition() throws Exception {
+    String topic = TestKafka.newTopic("eos-sink-shards", 3);
+    String group = newGroup();
+    List<KV<String, String>> records = IntStream.range(0, 2_500)
+        .mapToObj(i -> KV.of(String.valueOf(i % 7), "record " + i)).toList();
+
+    write(records, topic, group, 3);
+
+    List<String> committed = TestKafka.values(TestKafka.readCommitted(topic, read -> read.size() >= 2_500, 60));
+    assertThat(committed, containsInAnyOrder(records.stream().map(KV::getValue).toArray()));
+    // Keys "0".."6" fall in all three shards; each shard's last number is on its partition.
+    Map<Integer, Long> lastNumberPerShard = new TreeMap<>();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.SERVERS))) {
+      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, mark) ->
+          lastNumberPerShard.put(partition.partition(), ExactlyOnceKafkaSink.ShardMark.parse(mark).seq()));
+    }
+    assertThat(lastNumberPerShard.toString(), lastNumberPerShard.keySet(), contains(0, 1, 2));
+    assertThat(lastNumberPerShard.values().stream().mapToLong(last -> last + 1).sum(), equalTo(2_500L));
   }
 
   @Test
@@ -121,9 +146,13 @@ class ExactlyOnceKafkaSinkIT {
   }
 
   private static void write(List<KV<String, String>> records, String topic, String group) {
+    write(records, topic, group, 1);
+  }
+
+  private static void write(List<KV<String, String>> records, String topic, String group, int shards) {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     pipeline.apply(Create.of(records).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
-        .apply(ExactlyOnceKafkaSink.to(TestKafka.SERVERS, topic, group));
+        .apply(ExactlyOnceKafkaSink.to(TestKafka.SERVERS, topic, group).withShards(shards));
     pipeline.run().waitUntilFinish();
   }
 
