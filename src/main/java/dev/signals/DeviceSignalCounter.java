@@ -10,7 +10,6 @@ import dev.signals.console.TickWatch;
 import dev.signals.counting.CountSignalsPerDevice;
 import dev.signals.counting.CountSignalsWithGroupState;
 import dev.signals.faults.FaultTestSwitches;
-import dev.signals.kafka.KafkaTopics;
 import dev.signals.model.EventsCounted;
 import dev.signals.model.Signal;
 import dev.signals.model.ToSignal;
@@ -48,7 +47,7 @@ public class DeviceSignalCounter {
 
   public static void main(String[] args) {
     CounterOptions options = CommandLine.parseOrExit(args);
-    KafkaTopics.checkOrExit(options);
+    KafkaFromOptions.checkOrExit(options);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(pipeline, options);
     // The rate source never idles (a fault test's --testCountSeqsBelow cuts it off: not watched).
@@ -74,12 +73,12 @@ public class DeviceSignalCounter {
         seqs = FaultTestSwitches.apply(seqs, options); // nothing unless a fault test asks for it
         yield seqs.apply("MapToSignal", ParDo.of(new ToSignal(options.getNumDevices())));
       }
-      case kafka -> pipeline.apply("ReadSignalsFromKafka", KafkaTopics.signalSource(options));
+      case kafka -> pipeline.apply("ReadSignalsFromKafka", KafkaFromOptions.signalSource(options));
     };
     PCollection<EventsCounted> counts = signals
         .apply("CountSignalsPerDevice", counting(options, triggerInterval));
     if (options.getSink() == CounterOptions.ReportSink.kafka) {
-      counts.apply("WriteReportsToKafka", KafkaTopics.reportSink(options));
+      counts.apply("WriteReportsToKafka", KafkaFromOptions.reportSink(options));
     }
     counts.apply("PrintToConsole", ConsoleSink.of(options.getOutput(), gatherDelay));
     counts.apply("LogProgress", LogProgress.of(triggerInterval, gatherDelay));

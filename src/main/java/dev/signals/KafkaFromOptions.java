@@ -1,10 +1,12 @@
-package dev.signals.kafka;
+package dev.signals;
 
 import dev.signals.CounterOptions.ReportSink;
 import dev.signals.CounterOptions.SignalSource;
-import dev.signals.CounterOptions;
 import dev.signals.cli.CommandLine;
 import dev.signals.cli.RunnerOptionsByName;
+import dev.signals.kafka.KafkaCheck;
+import dev.signals.kafka.ReadSignalsFromKafka;
+import dev.signals.kafka.WriteReportsToKafka;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -13,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The Kafka source and sink as the options ask for them, and the broker check before a run. */
-public final class KafkaTopics {
-  private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
+public final class KafkaFromOptions {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaFromOptions.class);
 
-  private KafkaTopics() {}
+  private KafkaFromOptions() {}
 
   /** With Kafka in or out: a broker must answer and the topics must exist; else one line, exit 2. */
   public static void checkOrExit(CounterOptions options) {
