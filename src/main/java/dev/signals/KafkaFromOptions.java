@@ -36,11 +36,8 @@ public final class KafkaFromOptions {
       return;
     }
     try {
-      KafkaCheck.topicsExist(options.getBootstrapServers(), topics);
-      if (options.getSink() == ReportSink.kafka && options.getSinkShards() > 1) {
-        KafkaCheck.partitionsForShards(options.getBootstrapServers(), options.getOutputTopic(),
-            options.getSinkShards());
-      }
+      KafkaCheck.topicsExist(options.getBootstrapServers(), topics,
+          options.getSink() == ReportSink.kafka ? options.getOutputTopic() : null, options.getSinkShards());
     } catch (KafkaCheck.KafkaUnavailableException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(CommandLine.EXIT_BAD_INPUT);

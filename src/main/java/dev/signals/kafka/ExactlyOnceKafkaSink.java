@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * producer, and keeps its progress on the topic's partition of the same number, so a topic needs
  * at least as many partitions as the sink has shards.
  *
- * <p>One change besides. KafkaIO's writer draws its writer id when it first writes and keeps it in its
- * own state; a job killed after that first transaction, before the next checkpoint completed, is
+ * <p>One change besides. KafkaIO's writer draws its writer id when it first writes and keeps it
+ * in its own state; a job killed after that first transaction, before the next checkpoint completed, is
  * restored with no writer id while the broker holds one, which KafkaIO cannot tell from a group
  * used by another job, so it refuses to start ("Kafka metadata exists for shard 0, but there is no
  * stored state for it"). Here the numbering step draws the writer id and sends it with every

@@ -30,6 +30,16 @@ public final class KafkaCheck {
   /** Fails unless a broker answers at {@code bootstrapServers} and every topic exists. */
   public static void topicsExist(String bootstrapServers, List<String> topics)
       throws KafkaUnavailableException {
+    topicsExist(bootstrapServers, topics, null, 1);
+  }
+
+  /**
+   * As {@link #topicsExist(String, List)}, and {@code sinkTopic} (unless null) has at least
+   * {@code sinkShards} partitions: each shard of the exactly-once sink keeps its progress on the
+   * partition of its number. One broker session for both.
+   */
+  public static void topicsExist(String bootstrapServers, List<String> topics, String sinkTopic,
+      int sinkShards) throws KafkaUnavailableException {
     try (Admin admin = admin(bootstrapServers)) {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       for (String topic : topics) {
@@ -37,6 +47,16 @@ public final class KafkaCheck {
           throw new KafkaUnavailableException("topic '" + topic + "' does not exist at "
               + bootstrapServers + "; create it (scripts/kafka.sh create-topic " + topic
               + " 4) or name another one");
+        }
+      }
+      if (sinkTopic != null && sinkShards > 1) {
+        int partitions = admin.describeTopics(List.of(sinkTopic)).allTopicNames()
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(sinkTopic).partitions().size();
+        if (partitions < sinkShards) {
+          throw new KafkaUnavailableException("--sinkShards=" + sinkShards + " needs topic '"
+              + sinkTopic + "' to have at least " + sinkShards + " partitions, and it has "
+              + partitions + " (each producer keeps its progress on a partition of its own); "
+              + "lower --sinkShards or write to a topic with more partitions");
         }
       }
     } catch (TimeoutException e) {
@@ -47,32 +67,6 @@ public final class KafkaCheck {
       }
       throw new KafkaUnavailableException("the Kafka broker at " + bootstrapServers
           + " refused to list topics: " + e.getCause().getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw noBroker(bootstrapServers);
-    }
-  }
-
-  /**
-   * Fails unless {@code topic} has at least {@code shards} partitions: each shard of the
-   * exactly-once sink keeps its progress on the partition of its number.
-   */
-  public static void partitionsForShards(String bootstrapServers, String topic, int shards)
-      throws KafkaUnavailableException {
-    try (Admin admin = admin(bootstrapServers)) {
-      int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().size();
-      if (partitions < shards) {
-        throw new KafkaUnavailableException("--sinkShards=" + shards + " needs topic '" + topic
-            + "' to have at least " + shards + " partitions, and it has " + partitions + " (each "
-            + "producer keeps its progress on a partition of its own); lower --sinkShards or "
-            + "write to a topic with more partitions");
-      }
-    } catch (TimeoutException e) {
-      throw noBroker(bootstrapServers);
-    } catch (ExecutionException e) {
-      throw new KafkaUnavailableException("the Kafka broker at " + bootstrapServers
-          + " refused to describe topic '" + topic + "': " + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw noBroker(bootstrapServers);

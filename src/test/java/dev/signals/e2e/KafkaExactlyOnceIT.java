@@ -22,13 +22,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Exactly once into Kafka on Flink: while signals arrive on a topic, the job (reading them from
  * Kafka, writing reports to Kafka through the transactional sink's two producers, checkpointing
- * every 2 s) is
- * stopped four times as by kill -9 and restored from its checkpoints: first right after the
- * sink's first transaction, before a checkpoint holds what it wrote (the JVM halts itself there,
- * {@code --testHaltAfterFirstKafkaCommit}), then three times with SIGKILL at random moments. A
- * {@code read_committed} consumer of the output must then see each device's reports follow on
- * from each other (every report's count less its {@code added} is the previous report's count:
- * none lost, none repeated) and end with the exact counts. With the plain sink the reports made
+ * every 2 s) is stopped four times as by kill -9 and restored from its checkpoints: first right
+ * after the sink's first transaction, before a checkpoint holds what it wrote (the JVM halts
+ * itself there, {@code --testHaltAfterFirstKafkaCommit}), then three times with SIGKILL at random
+ * moments. A {@code read_committed} consumer of the output must then see each device's reports
+ * follow on from each other (every report's count less its {@code added} is the previous report's
+ * count: none lost, none repeated) and end with the exact counts. With the plain sink the reports made
  * between the last checkpoint and a kill stay in the topic and the chain breaks. Run by
  * {@code mvn -Pfaults verify} (and {@code .ci/run}).
  */
