@@ -154,8 +154,8 @@ kafka_sink_shards() {
 # functions in a checkpoint by class name, and Flink's also elements in flight, coded; so a build
 # that moves or renames such a class, or changes how a coder writes, cannot read older
 # checkpoints; nor one that replaces a stateful step (Flink finds a step's state by its name).
-# Raise it with any such change (4: the exactly-once Kafka sink's own steps, 2026-12-05).
-pipeline_classes_revision=4
+# Raise it with any such change (5: GroupState keeps waiting values coded, 2026-12-05).
+pipeline_classes_revision=5
 
 # state_layout DIR RESTORE: writes what decides how the state is kept (the options that place each
 # device's state, and the classes' revision) to DIR/state-layout (fresh run), or checks them

@@ -48,7 +48,7 @@ final class GatherKeysInShardsFn<K, V, S>
     Gathered<K, V, S> gathered = perShard.computeIfAbsent(shard, s -> new Gathered<>());
     gathered.arrivals.add(arrival);
     gathered.latestMillis = Math.max(gathered.latestMillis, timestamp.getMillis());
-    if (!arrival.getValue().isInitialState() && arrival.getValue().values().size() >= maxValuesPerKey) {
+    if (!arrival.getValue().isInitialState() && arrival.getValue().values().count >= maxValuesPerKey) {
       perShard.remove(shard);
       out.outputWithTimestamp(KV.of(shard, gathered.arrivals), new Instant(gathered.latestMillis));
     }

@@ -242,10 +242,10 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     Coder<V> valueCoder = inputCoder.getValueCoder();
     Coder<S> stateCoder = stateCoder(input);
     Coder<R> outputCoder = coderOf(input, 3, this.outputCoder, "output", "withOutputCoder");
-    KvCoder<K, Arrival<V, S>> arrivalCoder = KvCoder.of(keyCoder, ArrivalCoder.of(valueCoder, stateCoder));
+    KvCoder<K, Arrival<V, S>> arrivalCoder = KvCoder.of(keyCoder, ArrivalCoder.<V, S>of(stateCoder));
 
     PCollection<KV<K, Arrival<V, S>>> arrivals = inGlobalWindow(input, "IntoGlobalWindow")
-        .apply("GroupValuesInBundle", ParDo.of(new GroupValuesInBundleFn<K, V, S>(keyCoder, maxPendingValuesPerKey)))
+        .apply("GroupValuesInBundle", ParDo.of(new GroupValuesInBundleFn<K, V, S>(keyCoder, valueCoder, maxPendingValuesPerKey)))
         .setCoder(arrivalCoder);
     if (initialState != null) {
       PCollection<KV<K, Arrival<V, S>>> initialArrivals = inGlobalWindow(initialState, "InitialStateIntoGlobalWindow")

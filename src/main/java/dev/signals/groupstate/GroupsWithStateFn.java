@@ -3,11 +3,9 @@ package dev.signals.groupstate;
 import dev.signals.groupstate.GroupStateTimeout.Kind;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -47,9 +45,9 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
   @StateId(STATE)
   private final StateSpec<ValueState<S>> stateSpec;
 
-  /** Values since the key's last call, a bundle's worth per entry. */
+  /** Values since the key's last call, a bundle's worth per entry, coded until the call. */
   @StateId(PENDING)
-  private final StateSpec<BagState<List<V>>> pendingSpec;
+  private final StateSpec<BagState<CodedValues<V>>> pendingSpec;
 
   /** What is due and which timer is set ({@link KeyBook}). */
   @StateId(BOOK)
@@ -100,6 +98,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
   private final long maxPendingValues;
   private final boolean untilEndOfInput;
   private final LostTickGuard lostTicks;
+  private final Coder<V> valueCoder;
 
   GroupsWithStateFn(FlatMapGroupsWithStateFunction<K, V, S, R> fn, GroupStateTimeout timeout,
       TickGrid grid, long maxPendingValues, boolean untilEndOfInput, Coder<V> valueCoder,
@@ -111,7 +110,8 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
     this.untilEndOfInput = untilEndOfInput;
     this.lostTicks = new LostTickGuard(grid);
     this.stateSpec = StateSpecs.value(stateCoder);
-    this.pendingSpec = StateSpecs.bag(ListCoder.of(valueCoder));
+    this.valueCoder = valueCoder;
+    this.pendingSpec = StateSpecs.bag(CodedValues.CodedValuesCoder.of());
     this.outboxSpec = StateSpecs.bag(outputCoder);
     this.eventTimeoutSpec = TimerSpecs.timer(
         timeout.kind() == Kind.EVENT_TIME ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME);
@@ -123,7 +123,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
   public void processElement(
       @Element KV<K, Arrival<V, S>> arrival,
       @StateId(STATE) ValueState<S> state,
-      @StateId(PENDING) BagState<List<V>> pending,
+      @StateId(PENDING) BagState<CodedValues<V>> pending,
       @StateId(BOOK) ValueState<KeyBook> bookCell,
       @TimerId(TICK) Timer tick,
       @TimerId(END_OF_INPUT) Timer endOfInput) {
@@ -146,9 +146,9 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       book.initialStateSeen = true;
       book.initialCallDue = true;
     } else {
-      List<V> values = arrival.getValue().values();
+      CodedValues<V> values = arrival.getValue().values();
       pending.add(values);
-      book.pendingValues += values.size();
+      book.pendingValues += values.count;
     }
     long now = System.currentTimeMillis();
     if (book.tickArmed && lostTicks.lost(book.tickArmedAtMs, now, "key", arrival.getKey())) {
@@ -174,7 +174,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
       OnTimerContext context,
       @Key K key,
       @StateId(STATE) ValueState<S> state,
-      @StateId(PENDING) BagState<List<V>> pending,
+      @StateId(PENDING) BagState<CodedValues<V>> pending,
       @StateId(BOOK) ValueState<KeyBook> bookCell,
       @StateId(OUTBOX) BagState<R> outbox,
       @TimerId(TICK) Timer tick,
@@ -258,7 +258,7 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
   public void onEndOfInput(
       @Key K key,
       @StateId(STATE) ValueState<S> state,
-      @StateId(PENDING) BagState<List<V>> pending,
+      @StateId(PENDING) BagState<CodedValues<V>> pending,
       @StateId(BOOK) ValueState<KeyBook> bookCell,
       @StateId(OUTBOX) BagState<R> outbox,
       @TimerId(TICK) Timer tick,
@@ -298,9 +298,10 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
    * the key has state after the call.
    */
   private boolean call(K key, boolean valuesDue, boolean timedOut, long tickMs, long firedMs,
-      KeyBook book, ValueState<S> state, BagState<List<V>> pending, Timer tick,
+      KeyBook book, ValueState<S> state, BagState<CodedValues<V>> pending, Timer tick,
       Timer eventTimeout, Consumer<R> emit) throws Exception {
-    Iterator<V> values = valuesDue ? flatten(pending.read()) : Collections.emptyIterator();
+    Iterator<V> values = valuesDue
+        ? CodedValues.decodeAll(pending.read(), valueCoder) : Collections.emptyIterator();
     GroupStateImpl<S> groupState = callFunction(fn, timeout, key, Optional.ofNullable(state.read()),
         values, tickMs, book.watermarkMs, timedOut, emit);
     if (groupState.isRemoved()) {
@@ -369,29 +370,6 @@ final class GroupsWithStateFn<K, V, S, R> extends DoFn<KV<K, Arrival<V, S>>, R> 
    */
   static void armAt(Timer timer, long tickMs, long firedMs) {
     timer.offset(Duration.millis(Math.max(0, tickMs - firedMs))).setRelative();
-  }
-
-  static <V> Iterator<V> flatten(Iterable<List<V>> batches) {
-    Iterator<List<V>> lists = batches.iterator();
-    return new Iterator<>() {
-      private Iterator<V> current = Collections.emptyIterator();
-
-      @Override
-      public boolean hasNext() {
-        while (!current.hasNext() && lists.hasNext()) {
-          current = lists.next().iterator();
-        }
-        return current.hasNext();
-      }
-
-      @Override
-      public V next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return current.next();
-      }
-    };
   }
 
   private static KeyBook orNew(KeyBook book) {

@@ -57,7 +57,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
 
   /** Values since their key's last call: per bundle, each key's list. */
   @StateId(PENDING)
-  private final StateSpec<BagState<List<KV<K, List<V>>>>> pendingSpec;
+  private final StateSpec<BagState<List<KV<K, CodedValues<V>>>>> pendingSpec;
 
   /** Outputs of the calls at a tick, until {@link #FLUSH} emits them (see GroupsWithStateFn). */
   @StateId(OUTBOX)
@@ -86,6 +86,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   private final Coder<K> keyCoder;
   private final int shards;
   private final LostTickGuard lostTicks;
+  private final Coder<V> valueCoder;
 
   ShardedGroupsWithStateFn(FlatMapGroupsWithStateFunction<K, V, S, R> fn, GroupStateTimeout timeout,
       TickGrid grid, long maxPendingValues, boolean untilEndOfInput, Coder<K> keyCoder, int shards,
@@ -98,8 +99,9 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     this.keyCoder = keyCoder;
     this.shards = shards;
     this.lostTicks = new LostTickGuard(grid);
+    this.valueCoder = valueCoder;
     this.shardSpec = StateSpecs.value(Shard.ShardCoder.of(keyCoder, stateCoder));
-    this.pendingSpec = StateSpecs.bag(ListCoder.of(KvCoder.of(keyCoder, ListCoder.of(valueCoder))));
+    this.pendingSpec = StateSpecs.bag(ListCoder.of(KvCoder.of(keyCoder, CodedValues.CodedValuesCoder.<V>of())));
     this.outboxSpec = StateSpecs.bag(ListCoder.of(outputCoder));
     this.eventTimeoutSpec = TimerSpecs.timer(
         timeout.kind() == Kind.EVENT_TIME ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME);
@@ -111,7 +113,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   public void processElement(
       @Element KV<Integer, List<KV<K, Arrival<V, S>>>> arrivals,
       @StateId(SHARD) ValueState<Shard<K, S>> shardCell,
-      @StateId(PENDING) BagState<List<KV<K, List<V>>>> pending,
+      @StateId(PENDING) BagState<List<KV<K, CodedValues<V>>>> pending,
       @TimerId(TICK) Timer tick,
       @TimerId(EARLY) Timer early,
       @TimerId(END_OF_INPUT) Timer endOfInput) {
@@ -120,7 +122,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
       endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
       shard.endTimerSet = true;
     }
-    List<KV<K, List<V>>> values = new ArrayList<>();
+    List<KV<K, CodedValues<V>>> values = new ArrayList<>();
     boolean overCap = false;
     for (KV<K, Arrival<V, S>> arrival : arrivals.getValue()) {
       Shard.Entry<K, S> entry = shard.entry(arrival.getKey(), keyCoder);
@@ -140,7 +142,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
         book.initialCallDue = true;
       } else {
         values.add(KV.of(arrival.getKey(), arrival.getValue().values()));
-        book.pendingValues += arrival.getValue().values().size();
+        book.pendingValues += arrival.getValue().values().count;
         overCap |= book.pendingValues >= maxPendingValues;
       }
     }
@@ -170,7 +172,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   public void onTick(
       OnTimerContext context,
       @StateId(SHARD) ValueState<Shard<K, S>> shardCell,
-      @StateId(PENDING) BagState<List<KV<K, List<V>>>> pending,
+      @StateId(PENDING) BagState<List<KV<K, CodedValues<V>>>> pending,
       @StateId(OUTBOX) BagState<List<R>> outbox,
       @TimerId(TICK) Timer tick,
       @TimerId(EVENT_TIMEOUT) Timer eventTimeout,
@@ -183,7 +185,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     // A timer set relative to a callback fires a little after its tick: take it back to the tick.
     long tickMs = grid.atOrBefore(fired);
     shard.tickArmed = false;
-    Map<Object, List<List<V>>> waiting = byKey(shard, pending);
+    Map<Object, List<CodedValues<V>>> waiting = byKey(shard, pending);
     List<R> outputs = new ArrayList<>();
     boolean valuesForNextTick = false;
     long earliestTimeout = Long.MAX_VALUE;
@@ -227,7 +229,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   public void onEarly(
       OnTimerContext context,
       @StateId(SHARD) ValueState<Shard<K, S>> shardCell,
-      @StateId(PENDING) BagState<List<KV<K, List<V>>>> pending,
+      @StateId(PENDING) BagState<List<KV<K, CodedValues<V>>>> pending,
       @StateId(OUTBOX) BagState<List<R>> outbox,
       @TimerId(TICK) Timer tick,
       @TimerId(EVENT_TIMEOUT) Timer eventTimeout,
@@ -239,7 +241,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     shard.earlyArmed = false;
     // An early call belongs to the tick ahead.
     long tickMs = grid.atOrAfter(context.fireTimestamp().getMillis());
-    Map<Object, List<List<V>>> waiting = null;
+    Map<Object, List<CodedValues<V>>> waiting = null;
     List<R> outputs = new ArrayList<>();
     for (Shard.Entry<K, S> entry : shard.keys.values()) {
       if (entry.book.pendingValues >= maxPendingValues) {
@@ -287,7 +289,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   @OnTimer(END_OF_INPUT)
   public void onEndOfInput(
       @StateId(SHARD) ValueState<Shard<K, S>> shardCell,
-      @StateId(PENDING) BagState<List<KV<K, List<V>>>> pending,
+      @StateId(PENDING) BagState<List<KV<K, CodedValues<V>>>> pending,
       @StateId(OUTBOX) BagState<List<R>> outbox,
       OutputReceiver<R> out) throws Exception {
     onFlush(outbox, out); // a tick's outputs still waiting; the flush timer goes with the input
@@ -297,7 +299,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
     }
     shard.ended = true;
     shard.watermarkMs = BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis();
-    Map<Object, List<List<V>>> waiting = byKey(shard, pending);
+    Map<Object, List<CodedValues<V>>> waiting = byKey(shard, pending);
     // Event time stands at the end of the window here: the call's "tick" is the wall clock.
     long now = System.currentTimeMillis();
     for (Shard.Entry<K, S> entry : shard.keys.values()) {
@@ -324,10 +326,10 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   }
 
   /** Calls the function for one key and keeps the state and timeout it left. */
-  private boolean call(Shard<K, S> shard, Shard.Entry<K, S> entry, List<List<V>> values,
+  private boolean call(Shard<K, S> shard, Shard.Entry<K, S> entry, List<CodedValues<V>> values,
       boolean valuesDue, boolean timedOut, long tickMs, Consumer<R> emit) throws Exception {
     KeyBook book = entry.book;
-    Iterator<V> iterator = values == null ? Collections.emptyIterator() : GroupsWithStateFn.flatten(values);
+    Iterator<V> iterator = values == null ? Collections.emptyIterator() : CodedValues.decodeAll(values, valueCoder);
     GroupStateImpl<S> groupState = GroupsWithStateFn.callFunction(fn, timeout, entry.key,
         Optional.ofNullable(entry.state), iterator, tickMs, shard.watermarkMs, timedOut, emit);
     if (groupState.isRemoved()) {
@@ -346,14 +348,14 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   }
 
   /** The waiting values, by key (structural value); empty without reading when none wait. */
-  private Map<Object, List<List<V>>> byKey(Shard<K, S> shard, BagState<List<KV<K, List<V>>>> pending) {
-    Map<Object, List<List<V>>> byKey = new HashMap<>();
+  private Map<Object, List<CodedValues<V>>> byKey(Shard<K, S> shard, BagState<List<KV<K, CodedValues<V>>>> pending) {
+    Map<Object, List<CodedValues<V>>> byKey = new HashMap<>();
     boolean anyWaiting = shard.keys.values().stream().anyMatch(entry -> entry.book.pendingValues > 0);
     if (!anyWaiting) {
       return byKey;
     }
-    for (List<KV<K, List<V>>> batch : pending.read()) {
-      for (KV<K, List<V>> values : batch) {
+    for (List<KV<K, CodedValues<V>>> batch : pending.read()) {
+      for (KV<K, CodedValues<V>> values : batch) {
         byKey.computeIfAbsent(keyCoder.structuralValue(values.getKey()), k -> new ArrayList<>())
             .add(values.getValue());
       }
@@ -362,13 +364,13 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   }
 
   /** Puts back the values not handed to a call: the bag holds exactly what waits. */
-  private void keepWaiting(Shard<K, S> shard, Map<Object, List<List<V>>> waiting,
-      BagState<List<KV<K, List<V>>>> pending) {
+  private void keepWaiting(Shard<K, S> shard, Map<Object, List<CodedValues<V>>> waiting,
+      BagState<List<KV<K, CodedValues<V>>>> pending) {
     pending.clear();
-    List<KV<K, List<V>>> left = new ArrayList<>();
-    for (Map.Entry<Object, List<List<V>>> values : waiting.entrySet()) {
+    List<KV<K, CodedValues<V>>> left = new ArrayList<>();
+    for (Map.Entry<Object, List<CodedValues<V>>> values : waiting.entrySet()) {
       K key = shard.keys.get(values.getKey()).key;
-      for (List<V> list : values.getValue()) {
+      for (CodedValues<V> list : values.getValue()) {
         left.add(KV.of(key, list));
       }
     }

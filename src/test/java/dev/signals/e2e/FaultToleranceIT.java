@@ -201,8 +201,8 @@ class FaultToleranceIT {
       "flink  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
       "spark  | other-layout | written with --aggregation=groupstate --groupStateShards=8, this run has --aggregation=counter --groupStateShards=0",
       "flink  | other-sink-shards | wrote to Kafka through 3 producer(s), and a device's producer depends on that number; drop --sinkShards or give 3",
-      "flink  | old-classes | written by a build with other pipeline classes (revision 1; this build has 4)",
-      "spark  | old-classes | written by a build with other pipeline classes (revision 1; this build has 4)",
+      "flink  | old-classes | written by a build with other pipeline classes (revision 1; this build has 5)",
+      "spark  | old-classes | written by a build with other pipeline classes (revision 1; this build has 5)",
   })
   void badCheckpointDirectoriesAreExplainedInOneLine(String runner, String state, String says)
       throws Exception {

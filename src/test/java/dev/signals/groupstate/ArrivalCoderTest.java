@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -18,17 +22,17 @@ import org.junit.jupiter.api.Test;
 
 /** The values between the two steps of GroupsWithState, and initial states, survive the coder. */
 class ArrivalCoderTest {
-  private final Arrival.ArrivalCoder<String, Long> coder =
-      Arrival.ArrivalCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+  private final Arrival.ArrivalCoder<String, Long> coder = Arrival.ArrivalCoder.of(VarLongCoder.of());
 
   @Test
   void batchesOfValuesOfEverySizeComeBackInOrder() throws Exception {
-    // The last batch is larger than the coder's first buffer, which then has to grow.
+    // The larger batches outgrow the first buffer of the values' builder, which then has to grow.
     for (int size : new int[] {0, 1, 31, 32, 10_000, 200_000}) {
       List<String> values = LongStream.range(0, size).mapToObj(i -> "value-" + i).collect(Collectors.toList());
-      Arrival<String, Long> decoded = CoderUtils.clone(coder, Arrival.values(values));
+      Arrival<String, Long> decoded = CoderUtils.clone(coder, Arrival.values(coded(values)));
       assertThat(decoded.isInitialState(), equalTo(false));
-      assertThat(decoded.values(), equalTo(values));
+      assertThat(decoded.values().count, equalTo(size));
+      assertThat(decoded(decoded), equalTo(values));
     }
   }
 
@@ -43,9 +47,28 @@ class ArrivalCoderTest {
   void twoArrivalsInOneStreamComeBackApart() throws Exception {
     ListCoder<Arrival<String, Long>> pair = ListCoder.of(coder);
     List<Arrival<String, Long>> decoded = CoderUtils.clone(pair,
-        List.of(Arrival.values(List.of("a", "b")), Arrival.values(List.of("c"))));
-    assertThat(decoded.get(0).values(), equalTo(List.of("a", "b")));
-    assertThat(decoded.get(1).values(), equalTo(List.of("c")));
+        List.of(Arrival.values(coded(List.of("a", "b"))), Arrival.values(coded(List.of("c")))));
+    assertThat(decoded(decoded.get(0)), equalTo(List.of("a", "b")));
+    assertThat(decoded(decoded.get(1)), equalTo(List.of("c")));
+  }
+
+  @Test
+  void severalBatchesAreReadInTurnAndEachValueOnce() {
+    Iterator<String> values = CodedValues.decodeAll(
+        List.of(coded(List.of("a", "b")), coded(List.of()), coded(List.of("c"))), StringUtf8Coder.of());
+    List<String> read = new ArrayList<>();
+    values.forEachRemaining(read::add);
+    assertThat(read, equalTo(List.of("a", "b", "c")));
+    assertThrows(NoSuchElementException.class, values::next);
+  }
+
+  @Test
+  void valuesCodedWithAnotherCoderAreAClearError() {
+    CodedValues<String> strings = coded(List.of("a"));
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Iterator<Long> asLongs = ((CodedValues) strings).decode(BigEndianLongCoder.of());
+    IllegalStateException refused = assertThrows(IllegalStateException.class, asLongs::next);
+    assertThat(refused.getMessage(), containsString("could not be decoded with BigEndianLongCoder"));
   }
 
   @Test
@@ -53,5 +76,15 @@ class ArrivalCoderTest {
     IOException refused = assertThrows(IOException.class,
         () -> coder.decode(new ByteArrayInputStream(new byte[] {7})));
     assertThat(refused.getMessage(), containsString("not an encoded Arrival"));
+  }
+
+  private static CodedValues<String> coded(List<String> values) {
+    return CodedValues.of(values, StringUtf8Coder.of());
+  }
+
+  private static List<String> decoded(Arrival<String, Long> arrival) {
+    List<String> values = new ArrayList<>();
+    arrival.values().decode(StringUtf8Coder.of()).forEachRemaining(values::add);
+    return values;
   }
 }

@@ -34,7 +34,7 @@ class GatherKeysInShardsFnTest {
     PCollection<KV<String, Arrival<Long, Long>>> arrivals = pipeline
         .apply(Create.of(List.of(List.of(1, 1, 10, 1, 10, 2))).withCoder(ListCoder.of(VarIntCoder.of())))
         .apply(ParDo.of(new ArrivalsOfSizes()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Arrival.ArrivalCoder.of(VarLongCoder.of(), VarLongCoder.of())));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Arrival.ArrivalCoder.<Long, Long>of(VarLongCoder.of())));
 
     PCollection<Integer> sizes = arrivals
         .apply(ParDo.of(new GatherKeysInShardsFn<String, Long, Long>(StringUtf8Coder.of(), 4, 10)))
@@ -51,7 +51,7 @@ class GatherKeysInShardsFnTest {
     public void process(@Element List<Integer> sizes, OutputReceiver<KV<String, Arrival<Long, Long>>> out) {
       for (int size : sizes) {
         List<Long> values = LongStream.range(0, size).boxed().toList();
-        out.output(KV.of("device-1", Arrival.values(values)));
+        out.output(KV.of("device-1", Arrival.values(CodedValues.of(values, VarLongCoder.of()))));
       }
     }
   }

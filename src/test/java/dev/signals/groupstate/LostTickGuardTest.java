@@ -96,7 +96,7 @@ class LostTickGuardTest {
     RecordingTimer tick = new RecordingTimer();
     long before = System.currentTimeMillis();
 
-    fn.processElement(KV.of("device-1", Arrival.values(List.of(1L))), new InMemoryValue<>(null),
+    fn.processElement(KV.of("device-1", Arrival.values(CodedValues.of(List.of(1L), VarLongCoder.of()))), new InMemoryValue<>(null),
         new InMemoryBag<>(), bookCell, tick, new RecordingTimer());
 
     assertThat(bookCell.read().tickArmed, equalTo(true));
@@ -118,7 +118,7 @@ class LostTickGuardTest {
     RecordingTimer tick = new RecordingTimer();
     long before = System.currentTimeMillis();
 
-    fn.processElement(KV.of(0, List.of(KV.of("device-1", Arrival.values(List.of(1L))))), shardCell,
+    fn.processElement(KV.of(0, List.of(KV.of("device-1", Arrival.values(CodedValues.of(List.of(1L), VarLongCoder.of()))))), shardCell,
         new InMemoryBag<>(), tick, new RecordingTimer(), new RecordingTimer());
 
     assertThat(shardCell.read().tickArmed, equalTo(true));
