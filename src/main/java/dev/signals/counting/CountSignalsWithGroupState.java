@@ -12,16 +12,13 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -92,11 +89,11 @@ public class CountSignalsWithGroupState extends PTransform<PCollection<Signal>, 
             .withTimeout(timeout)
             .withStateCoder(MapCoder.of(VarIntCoder.of(), VarLongCoder.of()))
             .withOutputCoder(EventsCounted.EventsCountedCoder.of());
-    return signals
-        .apply("KeyByDevice", WithKeys.of(Signal::deviceId).withKeyType(TypeDescriptors.integers()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), Signal.SignalCoder.of()))
-        .apply("CountValuesPerDevice",
-            keyShards > 0 ? countValuesPerDevice.withKeyShards(keyShards) : countValuesPerDevice);
+    // Spark's signals.groupByKey(_.deviceId).flatMapGroupsWithState(...): keyed inside the
+    // transform, which spares a step per signal.
+    return signals.apply("CountValuesPerDevice",
+        (keyShards > 0 ? countValuesPerDevice.withKeyShards(keyShards) : countValuesPerDevice)
+            .keyedBy(Signal::deviceId, VarIntCoder.of()));
   }
 
   /** The seed's function, plus expiry and the final call of a bounded input. */

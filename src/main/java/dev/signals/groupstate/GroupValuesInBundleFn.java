@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.joda.time.Instant;
@@ -14,8 +15,16 @@ import org.joda.time.Instant;
  * bag cell on every add). The values are coded as they come ({@link CodedValues}) and stay coded
  * until the key's call. A key's batch is passed on as soon as it holds {@code maxPerKey} values,
  * which bounds what a bundle keeps.
+ *
+ * <p>It takes a key and a value from each element: a {@code KV}'s, or, with {@link
+ * GroupsWithState#keyedBy}, the user's key function's and the element itself (one step fewer
+ * than keying each element in a step of its own, which a runner pays per element).
+ *
+ * @param <T> an element of the input
  */
-final class GroupValuesInBundleFn<K, V, S> extends DoFn<KV<K, V>, KV<K, Arrival<V, S>>> {
+final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S>>> {
+  private final SerializableFunction<T, K> keyOf;
+  private final SerializableFunction<T, V> valueOf;
   private final Coder<K> keyCoder;
   private final Coder<V> valueCoder;
   private final long maxPerKey;
@@ -33,7 +42,10 @@ final class GroupValuesInBundleFn<K, V, S> extends DoFn<KV<K, V>, KV<K, Arrival<
     }
   }
 
-  GroupValuesInBundleFn(Coder<K> keyCoder, Coder<V> valueCoder, long maxPerKey) {
+  GroupValuesInBundleFn(SerializableFunction<T, K> keyOf, SerializableFunction<T, V> valueOf,
+      Coder<K> keyCoder, Coder<V> valueCoder, long maxPerKey) {
+    this.keyOf = keyOf;
+    this.valueOf = valueOf;
     this.keyCoder = keyCoder;
     this.valueCoder = valueCoder;
     this.maxPerKey = maxPerKey;
@@ -45,15 +57,20 @@ final class GroupValuesInBundleFn<K, V, S> extends DoFn<KV<K, V>, KV<K, Arrival<
   }
 
   @ProcessElement
-  public void processElement(@Element KV<K, V> element, @Timestamp Instant timestamp,
+  public void processElement(@Element T element, @Timestamp Instant timestamp,
       OutputReceiver<KV<K, Arrival<V, S>>> out) {
-    Object structural = keyCoder.structuralValue(element.getKey());
+    K key = keyOf.apply(element);
+    if (key == null) {
+      throw new IllegalArgumentException("GroupsWithState: the key function returned null for "
+          + element + "; every element needs a key");
+    }
+    Object structural = keyCoder.structuralValue(key);
     Gathered<K, V> gathered = perKey.get(structural);
     if (gathered == null) {
-      gathered = new Gathered<>(element.getKey(), valueCoder);
+      gathered = new Gathered<>(key, valueCoder);
       perKey.put(structural, gathered);
     }
-    gathered.values.add(element.getValue());
+    gathered.values.add(valueOf.apply(element));
     gathered.latestMillis = Math.max(gathered.latestMillis, timestamp.getMillis());
     if (gathered.values.count() >= maxPerKey) {
       perKey.remove(structural);

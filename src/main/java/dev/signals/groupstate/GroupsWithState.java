@@ -16,6 +16,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -224,28 +225,75 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
         stateCoder, outputCoder, initialState, maxPendingValuesPerKey, shards);
   }
 
+  /**
+   * Spark's {@code groupByKey(func, encoder)} folded into this transform: the result applies to a
+   * {@code PCollection<V>} and keys each value with {@code keyFn}, as Spark's
+   * {@code signals.groupByKey(_.deviceId).flatMapGroupsWithState(...)} does. The calls are the
+   * same as for a {@code PCollection<KV<K, V>>}; it saves the runner a step per element (keying
+   * in a step of its own, {@code WithKeys}). Call it last: it ends the building.
+   *
+   * @param keyFn the key of a value; never null
+   * @param keyCoder the keys' coder (Spark's key {@code Encoder}); deterministic, as for any key
+   */
+  public KeyedBy<K, V, S, R> keyedBy(SerializableFunction<V, K> keyFn, Coder<K> keyCoder) {
+    if (keyFn == null) {
+      throw new IllegalArgumentException("keyedBy needs a key function, value -> key");
+    }
+    if (keyCoder == null) {
+      throw new IllegalArgumentException("keyedBy needs the keys' coder (a lambda's types are erased)");
+    }
+    return new KeyedBy<>(this, keyFn, keyCoder);
+  }
+
+  /** {@link GroupsWithState} on values keyed by a function of theirs ({@link #keyedBy}). */
+  public static final class KeyedBy<K, V, S, R> extends PTransform<PCollection<V>, PCollection<R>> {
+    private final GroupsWithState<K, V, S, R> groupsWithState;
+    private final SerializableFunction<V, K> keyFn;
+    private final Coder<K> keyCoder;
+
+    private KeyedBy(GroupsWithState<K, V, S, R> groupsWithState, SerializableFunction<V, K> keyFn,
+        Coder<K> keyCoder) {
+      this.groupsWithState = groupsWithState;
+      this.keyFn = keyFn;
+      this.keyCoder = keyCoder;
+    }
+
+    @Override
+    public PCollection<R> expand(PCollection<V> input) {
+      return groupsWithState.expand(input, keyCoder, input.getCoder(),
+          new GroupValuesInBundleFn<V, K, V, S>(keyFn, value -> value, keyCoder, input.getCoder(),
+              groupsWithState.maxPendingValuesPerKey));
+    }
+  }
+
   @Override
   public PCollection<R> expand(PCollection<KV<K, V>> input) {
-    if (triggerInterval == null) {
-      throw new IllegalStateException("GroupsWithState needs a trigger: add "
-          + ".triggeredEvery(Duration.standardSeconds(10)), say (Spark's Trigger.ProcessingTime)");
-    }
     if (!(input.getCoder() instanceof KvCoder)) {
       throw new IllegalArgumentException("GroupsWithState needs a PCollection<KV<K, V>> with a KvCoder, "
           + "got " + input.getCoder());
     }
+    KvCoder<K, V> inputCoder = (KvCoder<K, V>) input.getCoder();
+    return expand(input, inputCoder.getKeyCoder(), inputCoder.getValueCoder(),
+        new GroupValuesInBundleFn<KV<K, V>, K, V, S>(KV::getKey, KV::getValue,
+            inputCoder.getKeyCoder(), inputCoder.getValueCoder(), maxPendingValuesPerKey));
+  }
+
+  /** The transform from elements of type T, whose key and value {@code gather} takes. */
+  private <T> PCollection<R> expand(PCollection<T> input, Coder<K> keyCoder, Coder<V> valueCoder,
+      GroupValuesInBundleFn<T, K, V, S> gather) {
+    if (triggerInterval == null) {
+      throw new IllegalStateException("GroupsWithState needs a trigger: add "
+          + ".triggeredEvery(Duration.standardSeconds(10)), say (Spark's Trigger.ProcessingTime)");
+    }
     if (timeout.kind() == Kind.EVENT_TIME) {
       rejectEventTimeOnSparkStreaming(input);
     }
-    KvCoder<K, V> inputCoder = (KvCoder<K, V>) input.getCoder();
-    Coder<K> keyCoder = inputCoder.getKeyCoder();
-    Coder<V> valueCoder = inputCoder.getValueCoder();
     Coder<S> stateCoder = stateCoder(input);
     Coder<R> outputCoder = coderOf(input, 3, this.outputCoder, "output", "withOutputCoder");
     KvCoder<K, Arrival<V, S>> arrivalCoder = KvCoder.of(keyCoder, ArrivalCoder.<V, S>of(stateCoder));
 
     PCollection<KV<K, Arrival<V, S>>> arrivals = inGlobalWindow(input, "IntoGlobalWindow")
-        .apply("GroupValuesInBundle", ParDo.of(new GroupValuesInBundleFn<K, V, S>(keyCoder, valueCoder, maxPendingValuesPerKey)))
+        .apply("GroupValuesInBundle", ParDo.of(gather))
         .setCoder(arrivalCoder);
     if (initialState != null) {
       PCollection<KV<K, Arrival<V, S>>> initialArrivals = inGlobalWindow(initialState, "InitialStateIntoGlobalWindow")
@@ -289,7 +337,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     return collection.apply(name, Window.into(new GlobalWindows()));
   }
 
-  private Coder<S> stateCoder(PCollection<KV<K, V>> input) {
+  private Coder<S> stateCoder(PCollection<?> input) {
     if (stateCoder == null && initialState != null && initialState.getCoder() instanceof KvCoder) {
       @SuppressWarnings("unchecked")
       Coder<S> fromInitialState = ((KvCoder<K, S>) initialState.getCoder()).getValueCoder();

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.signals.testing.ClockedStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -129,6 +130,46 @@ class GroupsWithStateTest {
     PAssert.that(apply(pipeline, stream, summing()))
         .containsInAnyOrder("a@10 [1, 2] sum=3", "b@10 [3] sum=3", "a@20 [4] sum=7");
     pipeline.run();
+  }
+
+  @Test
+  void keyedByKeysEachValueWithItsFunctionAndCallsAsForKeyedValues(TestPipeline pipeline) {
+    // Spark's groupByKey(func).flatMapGroupsWithState(...): plain values, keyed by parity.
+    TestStream<Integer> stream = new PlainValues(at(1))
+        .values(1, 2, 3)
+        .clockJustPast(at(10))
+        .clockTo(at(12))
+        .values(4)
+        .clockJustPast(at(20))
+        .end();
+
+    PCollection<String> calls = pipeline.apply(stream).apply(laidOut(summing())
+        .keyedBy(value -> value % 2 == 0 ? "even" : "odd", StringUtf8Coder.of()));
+
+    PAssert.that(calls).containsInAnyOrder("odd@10 [1, 3] sum=4", "even@10 [2] sum=2", "even@20 [4] sum=6");
+    pipeline.run();
+  }
+
+  @Test
+  void aKeyFunctionThatReturnsNullFailsThePipelineNamingTheValue(TestPipeline pipeline) {
+    pipeline.apply(Create.of(7).withCoder(VarIntCoder.of()))
+        .apply(laidOut(summing()).keyedBy(value -> null, StringUtf8Coder.of()));
+    PipelineExecutionException e = assertThrows(PipelineExecutionException.class, pipeline::run);
+    assertThat(e.getMessage(), containsString("the key function returned null for 7"));
+  }
+
+  /** Values without keys, arriving on the test clock. */
+  private static final class PlainValues extends ClockedStream<Integer, PlainValues> {
+    PlainValues(Instant start) {
+      super(VarIntCoder.of(), start);
+    }
+
+    PlainValues values(int... values) {
+      for (int value : values) {
+        add(value, clock());
+      }
+      return this;
+    }
   }
 
   @Test
@@ -436,6 +477,8 @@ class GroupsWithStateTest {
     assertMessage(() -> summing().withInitialState(null), "withInitialState");
     assertMessage(() -> summing().withMaxPendingValuesPerKey(0), "withMaxPendingValuesPerKey");
     assertMessage(() -> summing().withKeyShards(0), "withKeyShards");
+    assertMessage(() -> summing().keyedBy(null, StringUtf8Coder.of()), "keyedBy needs a key function");
+    assertMessage(() -> summing().keyedBy(value -> "a", null), "keyedBy needs the keys' coder");
   }
 
   private static void assertMessage(Runnable build, String named) {
