@@ -61,8 +61,8 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       OutputReceiver<KV<K, Arrival<V, S>>> out) {
     K key = keyOf.apply(element);
     if (key == null) {
-      throw new IllegalArgumentException("GroupsWithState: the key function returned null for "
-          + element + "; every element needs a key");
+      throw new IllegalArgumentException("GroupsWithState: no key (null) for " + element
+          + "; every element needs a key (keyedBy's function, or the KV's own)");
     }
     Object structural = keyCoder.structuralValue(key);
     Gathered<K, V> gathered = perKey.get(structural);

@@ -17,6 +17,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.SerializableFunctions;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -261,7 +262,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     @Override
     public PCollection<R> expand(PCollection<V> input) {
       return groupsWithState.expand(input, keyCoder, input.getCoder(),
-          new GroupValuesInBundleFn<V, K, V, S>(keyFn, value -> value, keyCoder, input.getCoder(),
+          new GroupValuesInBundleFn<V, K, V, S>(keyFn, SerializableFunctions.identity(), keyCoder, input.getCoder(),
               groupsWithState.maxPendingValuesPerKey));
     }
   }
@@ -305,6 +306,14 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     boolean bounded = input.isBounded() == PCollection.IsBounded.BOUNDED;
     TickGrid grid = new TickGrid(triggerInterval, tickOrigin);
     if (keyShards > 0) {
+      // A key's shard is a hash of its coded bytes: a coder that codes equal keys differently
+      // would split a key's state (without shards, the runner checks its keys' coder itself).
+      try {
+        keyCoder.verifyDeterministic();
+      } catch (Coder.NonDeterministicException e) {
+        throw new IllegalArgumentException("withKeyShards needs a deterministic key coder, and "
+            + keyCoder + " is not: " + e.getMessage(), e);
+      }
       return arrivals
           .apply("GatherKeysInShards", ParDo.of(new GatherKeysInShardsFn<K, V, S>(keyCoder, keyShards, maxPendingValuesPerKey)))
           .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(arrivalCoder)))

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.testing.PAssert;
@@ -155,7 +156,16 @@ class GroupsWithStateTest {
     pipeline.apply(Create.of(7).withCoder(VarIntCoder.of()))
         .apply(laidOut(summing()).keyedBy(value -> null, StringUtf8Coder.of()));
     PipelineExecutionException e = assertThrows(PipelineExecutionException.class, pipeline::run);
-    assertThat(e.getMessage(), containsString("the key function returned null for 7"));
+    assertThat(e.getMessage(), containsString("no key (null) for 7"));
+  }
+
+  @Test
+  void keysInShardsNeedADeterministicKeyCoderAndSayWhenThePipelineIsBuilt(TestPipeline pipeline) {
+    PCollection<Integer> input = pipeline.apply(Create.of(7).withCoder(VarIntCoder.of()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> input.apply(
+        summing().withKeyShards(3).keyedBy(value -> "k", SerializableCoder.of(String.class))));
+    assertThat(e.getMessage(), containsString("withKeyShards needs a deterministic key coder"));
+    pipeline.enableAbandonedNodeEnforcement(false);
   }
 
   /** Values without keys, arriving on the test clock. */
