@@ -261,9 +261,8 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
 
     @Override
     public PCollection<R> expand(PCollection<V> input) {
-      return groupsWithState.expand(input, keyCoder, input.getCoder(),
-          new GroupValuesInBundleFn<V, K, V, S>(keyFn, SerializableFunctions.identity(), keyCoder, input.getCoder(),
-              groupsWithState.maxPendingValuesPerKey));
+      return groupsWithState.expand(input, keyFn, SerializableFunctions.identity(), keyCoder,
+          input.getCoder());
     }
   }
 
@@ -274,14 +273,12 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
           + "got " + input.getCoder());
     }
     KvCoder<K, V> inputCoder = (KvCoder<K, V>) input.getCoder();
-    return expand(input, inputCoder.getKeyCoder(), inputCoder.getValueCoder(),
-        new GroupValuesInBundleFn<KV<K, V>, K, V, S>(KV::getKey, KV::getValue,
-            inputCoder.getKeyCoder(), inputCoder.getValueCoder(), maxPendingValuesPerKey));
+    return expand(input, KV::getKey, KV::getValue, inputCoder.getKeyCoder(), inputCoder.getValueCoder());
   }
 
-  /** The transform from elements of type T, whose key and value {@code gather} takes. */
-  private <T> PCollection<R> expand(PCollection<T> input, Coder<K> keyCoder, Coder<V> valueCoder,
-      GroupValuesInBundleFn<T, K, V, S> gather) {
+  /** The transform from elements of type T, each with the key and value {@code keyOf} and {@code valueOf} take. */
+  private <T> PCollection<R> expand(PCollection<T> input, SerializableFunction<T, K> keyOf,
+      SerializableFunction<T, V> valueOf, Coder<K> keyCoder, Coder<V> valueCoder) {
     if (triggerInterval == null) {
       throw new IllegalStateException("GroupsWithState needs a trigger: add "
           + ".triggeredEvery(Duration.standardSeconds(10)), say (Spark's Trigger.ProcessingTime)");
@@ -294,7 +291,8 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     KvCoder<K, Arrival<V, S>> arrivalCoder = KvCoder.of(keyCoder, ArrivalCoder.<V, S>of(stateCoder));
 
     PCollection<KV<K, Arrival<V, S>>> arrivals = inGlobalWindow(input, "IntoGlobalWindow")
-        .apply("GroupValuesInBundle", ParDo.of(gather))
+        .apply("GroupValuesInBundle", ParDo.of(
+            new GroupValuesInBundleFn<T, K, V, S>(keyOf, valueOf, keyCoder, valueCoder, maxPendingValuesPerKey)))
         .setCoder(arrivalCoder);
     if (initialState != null) {
       PCollection<KV<K, Arrival<V, S>>> initialArrivals = inGlobalWindow(initialState, "InitialStateIntoGlobalWindow")

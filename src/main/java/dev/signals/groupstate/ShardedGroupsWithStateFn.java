@@ -55,7 +55,7 @@ final class ShardedGroupsWithStateFn<K, V, S, R>
   @StateId(SHARD)
   private final StateSpec<ValueState<Shard<K, S>>> shardSpec;
 
-  /** Values since their key's last call: per bundle, each key's list. */
+  /** Values since their key's last call, coded: per bundle, each key's batch. */
   @StateId(PENDING)
   private final StateSpec<BagState<List<KV<K, CodedValues<V>>>>> pendingSpec;
 
