@@ -133,6 +133,23 @@ public final class LaunchedProgram {
       return Files.readAllLines(stderrFile.toPath());
     }
 
+    /**
+     * Waits until a stderr line contains {@code text}; fails (with the stderr so far) if the
+     * command ends or the time is up first.
+     */
+    void awaitStderrLine(String text, String what, int withinSeconds)
+        throws IOException, InterruptedException {
+      long deadline = System.currentTimeMillis() + withinSeconds * 1000L;
+      while (stderrSoFar().stream().noneMatch(line -> line.contains(text))) {
+        if (!process.isAlive() || System.currentTimeMillis() > deadline) {
+          throw new AssertionError(what + ": no stderr line with \"" + text + "\" within "
+              + withinSeconds + " s (exited: " + !process.isAlive() + "); stderr:\n"
+              + String.join("\n", stderrSoFar()));
+        }
+        Thread.sleep(200);
+      }
+    }
+
     /** Waits for the exit; kills the command and fails after {@code timeoutSeconds}. */
     LaunchedProgram await(long timeoutSeconds) throws Exception {
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
