@@ -118,6 +118,28 @@ final class CodedValues<V> {
       return count;
     }
 
+    /** Bytes written so far: where the next value starts. */
+    int size() {
+      return size;
+    }
+
+    /** Appends one value already coded with this builder's coder, from {@code source}. */
+    void addCoded(Builder<V> source, int from, int to) {
+      write(source.buffer, from, to - from);
+      count++;
+    }
+
+    /** The bytes written so far, up to {@link #size()}: not a copy. */
+    byte[] buffer() {
+      return buffer;
+    }
+
+    /** Empties the builder for reuse, keeping its buffer. */
+    void reset() {
+      size = 0;
+      count = 0;
+    }
+
     CodedValues<V> build() {
       return new CodedValues<>(count, Arrays.copyOf(buffer, size));
     }
