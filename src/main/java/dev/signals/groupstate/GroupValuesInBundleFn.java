@@ -145,7 +145,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       int keyEnd = partition.keyEnds[i];
       byte[] bytes = partition.bytes.buffer();
       int mask = gathered.length - 1;
-      for (int slot = mix(hash) & mask; ; slot = (slot + 1) & mask) {
+      for (int slot = slotHash(hash) & mask; ; slot = (slot + 1) & mask) {
         if (gathered[slot] == null) {
           return slot;
         }
@@ -165,7 +165,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     }
 
     /** Room for another key at most half full; slots found before are void after it. */
-    boolean grewForOneMore(Partition<K, V> partition) {
+    boolean grewForOneMore() {
       if (2 * (keys + 1) <= gathered.length) {
         return false;
       }
@@ -181,7 +181,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       int mask = size - 1;
       for (int j = 0; j < old.length; j++) {
         if (old[j] != null) {
-          int slot = mix(oldHashes[j]) & mask;
+          int slot = slotHash(oldHashes[j]) & mask;
           while (gathered[slot] != null) {
             slot = (slot + 1) & mask;
           }
@@ -197,6 +197,19 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     void clear() {
       Arrays.fill(gathered, null);
       keys = 0;
+    }
+
+    /**
+     * A slot's hash: all of the key's hash bits mixed into the low ones (Murmur3's finaliser).
+     * The partition took the high bits of another mix, and hash codes with zeros at the bottom
+     * (multiples of 1,000, say) would otherwise fall on a few slots.
+     */
+    private static int slotHash(int hash) {
+      hash ^= hash >>> 16;
+      hash *= 0x85EBCA6B;
+      hash ^= hash >>> 13;
+      hash *= 0xC2B2AE35;
+      return hash ^ (hash >>> 16);
     }
   }
 
@@ -312,7 +325,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       int slot = table.slotOf(partition, i);
       Gathered<K, V> gathered = table.gathered[slot];
       if (gathered == null) {
-        if (table.grewForOneMore(partition)) {
+        if (table.grewForOneMore()) {
           slot = table.slotOf(partition, i);
         }
         gathered = new Gathered<>(keyOf(partition, i), valueCoder);
@@ -363,12 +376,8 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     return KV.of(gathered.key, Arrival.values(gathered.values.build()));
   }
 
-  /** The partition of a key: its structural value's hash, mixed so that near keys spread. */
+  /** The partition of a key: the high bits of its structural value's hash times the golden ratio. */
   private static int partitionOf(int hash) {
-    return mix(hash) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(PARTITIONS));
-  }
-
-  private static int mix(int hash) {
-    return hash * 0x9E3779B9;
+    return (hash * 0x9E3779B9) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(PARTITIONS));
   }
 }
