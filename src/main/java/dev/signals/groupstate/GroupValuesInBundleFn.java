@@ -51,10 +51,11 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
   private final int partitionValues;
   /** By the key's structural value, which equals where the encoded keys do. */
   private transient Map<Object, Gathered<K, V>> perKey;
-  /** Once the bundle has many keys; null before. Kept from bundle to bundle. */
+  /** Once a bundle has had many keys, these two; null before. Kept from bundle to bundle. */
   private transient Partition<K, V>[] partitions;
-  private transient boolean partitioning;
   private transient KeyTable<K, V> keyTable;
+  /** Whether this bundle is past {@code manyKeys}. */
+  private transient boolean partitioning;
 
   private static final class Gathered<K, V> {
     final K key;
@@ -311,6 +312,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       for (int i = 0; i < PARTITIONS; i++) {
         partitions[i] = new Partition<>(valueCoder, partitionValues);
       }
+      keyTable = new KeyTable<>();
     }
     partitioning = true;
   }
@@ -320,7 +322,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     if (partition.size == 0) {
       return;
     }
-    KeyTable<K, V> table = keyTable();
+    KeyTable<K, V> table = keyTable;
     for (int i = 0; i < partition.size; i++) {
       int slot = table.slotOf(partition, i);
       Gathered<K, V> gathered = table.gathered[slot];
@@ -345,13 +347,6 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     }
     table.clear();
     partition.clear();
-  }
-
-  private KeyTable<K, V> keyTable() {
-    if (keyTable == null) {
-      keyTable = new KeyTable<>();
-    }
-    return keyTable;
   }
 
   /** Value {@code i}'s key, decoded from its bytes (once per key and partition). */
