@@ -164,7 +164,10 @@ state_layout() {
   local dir=$1 restore=$2 file=$1/state-layout aggregation shards layout written classes
   aggregation=$(option_value aggregation "${remaining_args[@]+"${remaining_args[@]}"}")
   shards=$(option_value groupStateShards "${remaining_args[@]+"${remaining_args[@]}"}")
-  layout="--aggregation=${aggregation:-counter} --groupStateShards=${shards:-0}"
+  aggregation=${aggregation:-counter}
+  # --groupStateShards' default (CounterOptions): 64 with --aggregation=groupstate, else 0.
+  [[ -n $shards ]] || { [[ $aggregation == groupstate ]] && shards=64 || shards=0; }
+  layout="--aggregation=$aggregation --groupStateShards=$shards"
   if ! $restore; then
     printf '%s\npipeline classes: %s\n' "$layout" "$pipeline_classes_revision" > "$file"
     return 0

@@ -57,13 +57,15 @@ public interface CounterOptions extends StreamingOptions {
     groupstate
   }
 
+  /** The shards of --aggregation=groupstate when --groupStateShards is not given. */
+  int DEFAULT_GROUPSTATE_SHARDS = 64;
+
   @Description("With --aggregation=groupstate: keep the devices in this many shards, each one "
       + "key of the runner's with one state cell and one timer (GroupsWithState.withKeyShards); "
-      + "0, the default: one key, state and timer per device.")
-  @Default.Integer(0)
-  int getGroupStateShards();
+      + "64 by default; 0: one key, state and timer per device.")
+  Integer getGroupStateShards();
 
-  void setGroupStateShards(int value);
+  void setGroupStateShards(Integer value);
 
   @Description("With --aggregation=groupstate: print what the seed's function prints at each "
       + "call (Device: 3, Signals (2):, 0. Signal(...), State: ...), on stderr.")

@@ -59,6 +59,10 @@ public final class CommandLine {
       throw explain(e, args);
     }
     check(options);
+    if (options.getGroupStateShards() == null) { // its default depends on --aggregation
+      options.setGroupStateShards(options.getAggregation() == CounterOptions.Aggregation.groupstate
+          ? CounterOptions.DEFAULT_GROUPSTATE_SHARDS : 0);
+    }
     return options;
   }
 
@@ -92,11 +96,12 @@ public final class CommandLine {
           + "--aggregation=groupstate (a bounded run ends with every device's final count, through "
           + "an event-time timeout); drop --deviceTimeoutSeconds or --numEvents");
     }
-    if (options.getGroupStateShards() < 0) {
-      throw new BadOptionException("--groupStateShards must be 0 (a key per device) or more, got "
-          + options.getGroupStateShards());
+    boolean groupState = options.getAggregation() == CounterOptions.Aggregation.groupstate;
+    Integer shards = options.getGroupStateShards();
+    if (shards != null && shards < 0) {
+      throw new BadOptionException("--groupStateShards must be 0 (a key per device) or more, got " + shards);
     }
-    if (options.getGroupStateShards() > 0 && options.getAggregation() != CounterOptions.Aggregation.groupstate) {
+    if (shards != null && shards > 0 && !groupState) {
       throw new BadOptionException("--groupStateShards lays out the GroupState transform's keys; it "
           + "needs --aggregation=groupstate");
     }

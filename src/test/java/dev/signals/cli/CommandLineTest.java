@@ -68,6 +68,15 @@ class CommandLineTest {
   }
 
   @Test
+  void groupStateKeepsTheDevicesIn64ShardsUnlessTold() throws Exception {
+    assertThat(CommandLine.parse(new String[] {"--aggregation=groupstate"}).getGroupStateShards(), equalTo(64));
+    assertThat(CommandLine.parse(new String[] {"--aggregation=groupstate", "--groupStateShards=0"})
+        .getGroupStateShards(), equalTo(0));
+    assertThat(CommandLine.parse(new String[0]).getGroupStateShards(), equalTo(0));
+    assertThat(CommandLine.parse(new String[] {"--groupStateShards=0"}).getGroupStateShards(), equalTo(0));
+  }
+
+  @Test
   void aDeviceTimeoutInABoundedGroupStateRunIsExplained() {
     assertExplained(new String[] {"--aggregation=groupstate", "--numEvents=10", "--deviceTimeoutSeconds=3"},
         "--deviceTimeoutSeconds", "drop --deviceTimeoutSeconds or --numEvents");

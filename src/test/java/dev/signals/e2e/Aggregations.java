@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The demo's aggregations as the end-to-end tests name them, and the options each runs with:
- * {@code counter}, {@code groupstate}, and {@code groupstate-in-shards} (the GroupState transform
- * with the devices kept in a few shards, so that each shard holds many of them).
+ * {@code counter}, {@code groupstate} (the GroupState transform with a key per device), and
+ * {@code groupstate-in-shards} (the devices kept in a few shards, so that each shard holds many
+ * of them; the demo's default has more).
  */
 final class Aggregations {
   static final int SHARDS = 8;
@@ -15,7 +16,8 @@ final class Aggregations {
 
   static List<String> options(String aggregation) {
     return switch (aggregation) {
-      case "counter", "groupstate" -> List.of("--aggregation=" + aggregation);
+      case "counter" -> List.of("--aggregation=counter");
+      case "groupstate" -> List.of("--aggregation=groupstate", "--groupStateShards=0");
       case "groupstate-in-shards" -> List.of("--aggregation=groupstate", "--groupStateShards=" + SHARDS);
       default -> throw new IllegalArgumentException("no aggregation named " + aggregation);
     };

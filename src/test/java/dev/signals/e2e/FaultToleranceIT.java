@@ -51,13 +51,14 @@ class FaultToleranceIT {
   private static final long FRESH_START_FIRST_REPORTS_AT_MOST = (long) RATE * INTERVAL_SECONDS;
 
   /**
-   * The tuned counter, and the seed's function through the GroupState transform; on Flink also
-   * with state in RocksDB (incremental checkpoints) instead of the heap; on Spark also with the
-   * devices kept in shards (--groupStateShards), a shard's devices in one state cell.
+   * The tuned counter, and the seed's function through the GroupState transform, with a key per
+   * device and with the devices kept in shards (--groupStateShards), a shard's devices in one
+   * state cell; on Flink also the counter with state in RocksDB (incremental checkpoints).
    */
   @ParameterizedTest
   @CsvSource({"flink, counter, heap", "spark, counter, heap", "flink, groupstate, heap",
-      "spark, groupstate, heap", "flink, counter, rocksdb", "spark, groupstate-in-shards, heap"})
+      "spark, groupstate, heap", "flink, counter, rocksdb", "flink, groupstate-in-shards, heap",
+      "spark, groupstate-in-shards, heap"})
   void killedThreeTimesAtRandomAndRestoredTheCountsAreExact(String runner, String aggregation,
       String state) throws Exception {
     Path checkpoints = Files.createTempDirectory("checkpoints-" + runner + "-" + aggregation + "-" + state + "-");
