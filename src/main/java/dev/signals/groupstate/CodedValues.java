@@ -40,6 +40,11 @@ final class CodedValues<V> {
     return builder.build();
   }
 
+  /** The bytes the values take, coded. */
+  int byteSize() {
+    return bytes.length;
+  }
+
   /** The values, decoded one by one as the iterator is read. */
   Iterator<V> decode(Coder<V> coder) {
     Input in = new Input(bytes);
@@ -96,6 +101,8 @@ final class CodedValues<V> {
    * without the synchronised writes of {@link java.io.ByteArrayOutputStream}).
    */
   static final class Builder<V> extends OutputStream {
+    /** The largest array a JVM reliably allocates. */
+    static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
     private final Coder<V> coder;
     private byte[] buffer = new byte[32];
     private int size;
@@ -162,8 +169,21 @@ final class CodedValues<V> {
     }
 
     private void grow(int needed) {
-      buffer = Arrays.copyOf(buffer, (int) Math.min(Integer.MAX_VALUE - 8,
-          Math.max(2L * buffer.length, (long) size + needed)));
+      buffer = Arrays.copyOf(buffer, newCapacity(buffer.length, size, needed, coder));
+    }
+
+    /**
+     * Twice the buffer, or more if one write needs it. A batch goes on long before 2 GB (the most
+     * a Java array holds), so only a single value that large can pass it.
+     */
+    static int newCapacity(int capacity, int size, int needed, Coder<?> coder) {
+      long required = (long) size + needed;
+      if (required > MAX_ARRAY_BYTES) {
+        throw new IllegalArgumentException("GroupsWithState cannot hold a value whose coded form "
+            + "passes 2 GB (the most a Java array holds): " + coder + " wrote more than "
+            + (MAX_ARRAY_BYTES - size) + " bytes for one value; split such values before the transform");
+      }
+      return (int) Math.min(MAX_ARRAY_BYTES, Math.max(2L * capacity, required));
     }
   }
 

@@ -16,8 +16,9 @@ import org.joda.time.Instant;
  * Gathers the values of each key within a bundle into one batch, so that the stateful step adds
  * to a key's state once per bundle rather than once per value (the Spark runner rewrites a whole
  * bag cell on every add). The values are coded as they come ({@link CodedValues}) and stay coded
- * until the key's call. A key's batch is passed on as soon as it holds {@code maxPerKey} values,
- * which bounds what a bundle keeps.
+ * until the key's call. A key's batch is passed on as soon as it holds {@code maxPerKey} values
+ * or {@link #BATCH_BYTES} of them, and all the batches a bundle holds once they take {@link
+ * #HELD_BATCHES} times that: what a bundle keeps is bounded whatever the values' size.
  *
  * <p>A bundle of many keys is gathered in two passes. Each key's batch is its own few objects
  * somewhere on the heap, and with keys in the ten thousands, finding and growing it for every
@@ -41,6 +42,12 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
   /** The default of {@code partitionValues}: values a partition holds before it is gathered. */
   static final int PARTITION_VALUES = 16_384;
   static final int PARTITIONS = 64;
+  /** The default of {@code batchBytes}: a key's batch goes on once its values take this many bytes. */
+  static final int BATCH_BYTES = 16 << 20;
+  /** The batches gathered directly all go on once they take this many times {@code batchBytes}. */
+  static final int HELD_BATCHES = 4;
+  /** The default of {@code partitionBytes}: a partition is gathered once it holds this many bytes. */
+  static final int PARTITION_BYTES = 1 << 20;
 
   private final SerializableFunction<T, K> keyOf;
   private final SerializableFunction<T, V> valueOf;
@@ -49,6 +56,8 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
   private final long maxPerKey;
   private final int manyKeys;
   private final int partitionValues;
+  private final int batchBytes;
+  private final int partitionBytes;
   /** By the key's structural value, which equals where the encoded keys do. */
   private transient Map<Object, Gathered<K, V>> perKey;
   /** Once a bundle has had many keys, these two; null before. Kept from bundle to bundle. */
@@ -56,6 +65,8 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
   private transient KeyTable<K, V> keyTable;
   /** Whether this bundle is past {@code manyKeys}. */
   private transient boolean partitioning;
+  /** The bytes of the batches in {@code perKey}. */
+  private transient long heldBytes;
 
   private static final class Gathered<K, V> {
     final K key;
@@ -76,15 +87,17 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
   private static final class Partition<K, V> {
     final CodedValues.Builder<V> bytes;
     final int maxSize;
+    final int maxBytes;
     int[] keyEnds = new int[64];
     int[] ends = new int[64];
     int[] hashes = new int[64];
     long[] millis = new long[64];
     int size;
 
-    Partition(Coder<V> valueCoder, int maxSize) {
+    Partition(Coder<V> valueCoder, int maxSize, int maxBytes) {
       this.bytes = new CodedValues.Builder<>(valueCoder);
       this.maxSize = maxSize;
+      this.maxBytes = maxBytes;
     }
 
     void add(Coder<K> keyCoder, K key, int hash, V value, long timestampMillis) {
@@ -112,8 +125,9 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       return i == 0 ? 0 : ends[i - 1];
     }
 
+    /** Full of values, or of bytes (large values): a partition's buffer is kept between bundles. */
     boolean full() {
-      return size == maxSize;
+      return size == maxSize || bytes.size() >= maxBytes;
     }
 
     void clear() {
@@ -221,12 +235,14 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
 
   GroupValuesInBundleFn(SerializableFunction<T, K> keyOf, SerializableFunction<T, V> valueOf,
       Coder<K> keyCoder, Coder<V> valueCoder, long maxPerKey) {
-    this(keyOf, valueOf, keyCoder, valueCoder, maxPerKey, MANY_KEYS, PARTITION_VALUES);
+    this(keyOf, valueOf, keyCoder, valueCoder, maxPerKey, MANY_KEYS, PARTITION_VALUES, BATCH_BYTES,
+        PARTITION_BYTES);
   }
 
-  /** With smaller {@code manyKeys} and {@code partitionValues}, tests see both passes at work. */
+  /** With smaller limits, tests see both passes, and batches and partitions full of bytes. */
   GroupValuesInBundleFn(SerializableFunction<T, K> keyOf, SerializableFunction<T, V> valueOf,
-      Coder<K> keyCoder, Coder<V> valueCoder, long maxPerKey, int manyKeys, int partitionValues) {
+      Coder<K> keyCoder, Coder<V> valueCoder, long maxPerKey, int manyKeys, int partitionValues,
+      int batchBytes, int partitionBytes) {
     this.keyOf = keyOf;
     this.valueOf = valueOf;
     this.keyCoder = keyCoder;
@@ -234,11 +250,14 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     this.maxPerKey = maxPerKey;
     this.manyKeys = manyKeys;
     this.partitionValues = partitionValues;
+    this.batchBytes = batchBytes;
+    this.partitionBytes = partitionBytes;
   }
 
   @StartBundle
   public void startBundle() {
     perKey = new HashMap<>();
+    heldBytes = 0;
     partitioning = false;
     if (partitions != null) {
       for (Partition<K, V> partition : partitions) {
@@ -275,11 +294,16 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       gathered = new Gathered<>(key, valueCoder);
       perKey.put(structural, gathered);
     }
+    int sizeBefore = gathered.values.size();
     gathered.values.add(valueOf.apply(element));
+    heldBytes += gathered.values.size() - sizeBefore;
     gathered.latestMillis = Math.max(gathered.latestMillis, timestamp.getMillis());
-    if (gathered.values.count() >= maxPerKey) {
+    if (full(gathered)) {
       perKey.remove(structural);
+      heldBytes -= gathered.values.size();
       out.outputWithTimestamp(batchOf(gathered), new Instant(gathered.latestMillis));
+    } else if (heldBytes >= (long) HELD_BATCHES * batchBytes) {
+      passOn(perKey, emitWhileAt(timestamp, out));
     }
   }
 
@@ -310,7 +334,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
     if (partitions == null) {
       partitions = new Partition[PARTITIONS];
       for (int i = 0; i < PARTITIONS; i++) {
-        partitions[i] = new Partition<>(valueCoder, partitionValues);
+        partitions[i] = new Partition<>(valueCoder, partitionValues, partitionBytes);
       }
       keyTable = new KeyTable<>();
     }
@@ -335,7 +359,7 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       }
       gathered.values.addCoded(partition.bytes, partition.keyEnds[i], partition.ends[i]);
       gathered.latestMillis = Math.max(gathered.latestMillis, partition.millis[i]);
-      if (gathered.values.count() >= maxPerKey) {
+      if (full(gathered)) {
         emit.emit(batchOf(gathered), new Instant(gathered.latestMillis));
         table.gathered[slot] = new Gathered<>(gathered.key, valueCoder); // the key's next batch
       }
@@ -365,6 +389,12 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       emit.emit(batchOf(gathered), new Instant(gathered.latestMillis));
     }
     gatheredByKey.clear();
+    heldBytes = 0;
+  }
+
+  /** A batch at the per-key cap, or one whose bytes reached {@code batchBytes}, goes on at once. */
+  private boolean full(Gathered<K, V> gathered) {
+    return gathered.values.count() >= maxPerKey || gathered.values.size() >= batchBytes;
   }
 
   private KV<K, Arrival<V, S>> batchOf(Gathered<K, V> gathered) {

@@ -37,6 +37,16 @@ class ArrivalCoderTest {
   }
 
   @Test
+  void aValuePastTwoGigabytesIsAClearError() {
+    int max = CodedValues.Builder.MAX_ARRAY_BYTES;
+    assertThat(CodedValues.Builder.newCapacity(1 << 30, 1 << 30, 1, VarLongCoder.of()), equalTo(max));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CodedValues.Builder.newCapacity(max, max, 1, VarLongCoder.of()));
+    assertThat(e.getMessage(), containsString("passes 2 GB"));
+    assertThat(e.getMessage(), containsString("VarLongCoder"));
+  }
+
+  @Test
   void anInitialStateComesBackAsOne() throws Exception {
     Arrival<String, Long> decoded = CoderUtils.clone(coder, Arrival.initialState(42L));
     assertThat(decoded.isInitialState(), equalTo(true));

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A fast key's list (at the per-key cap) is passed on at once with what its shard gathered so
- * far, not kept for the whole bundle; slow keys' lists wait for the bundle's end.
+ * far, not kept for the whole bundle, and so is a shard's list of large values; slow keys' lists
+ * wait for the bundle's end.
  */
 @ExtendWith(TestPipelineExtension.class)
 class GatherKeysInShardsFnTest {
@@ -42,6 +43,24 @@ class GatherKeysInShardsFnTest {
         .apply(MapElements.into(TypeDescriptors.integers()).via(shard -> shard.getValue().size()));
 
     PAssert.that(sizes).containsInAnyOrder(3, 2, 1);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void listsHoldingManyBytesArePassedOnAtOnce(TestPipeline pipeline) {
+    // Values of one byte each, far below the cap of 1,000; at 5 bytes held the lists pass on
+    // (1 + 1 + 4 values: 3 arrivals, the one shard), the last waits (1).
+    PCollection<KV<String, Arrival<Long, Long>>> arrivals = pipeline
+        .apply(Create.of(List.of(List.of(1, 1, 4, 1))).withCoder(ListCoder.of(VarIntCoder.of())))
+        .apply(ParDo.of(new ArrivalsOfSizes()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Arrival.ArrivalCoder.<Long, Long>of(VarLongCoder.of())));
+
+    PCollection<Integer> sizes = arrivals
+        .apply(ParDo.of(new GatherKeysInShardsFn<String, Long, Long>(StringUtf8Coder.of(), 4, 1_000, 5)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(arrivals.getCoder())))
+        .apply(MapElements.into(TypeDescriptors.integers()).via(shard -> shard.getValue().size()));
+
+    PAssert.that(sizes).containsInAnyOrder(3, 1);
     pipeline.run().waitUntilFinish();
   }
 

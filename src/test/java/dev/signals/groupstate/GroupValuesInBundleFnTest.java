@@ -29,41 +29,61 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every value reaches its key's batches once, whether a bundle gathers its keys directly or, with
- * many keys, in partitions first; no batch is over the per-key cap, and none is earlier than its
- * values.
+ * many keys, in partitions first; no batch is over the per-key cap or its bytes, and none is
+ * earlier than its values.
  */
 @ExtendWith(TestPipelineExtension.class)
 class GroupValuesInBundleFnTest {
   private static final int VALUES = 40_000;
   private static final long CAP = 7;
+  /** Every value takes three bytes coded (VarLong from 2^14 to 2^21), and is its own instant. */
+  private static final long FIRST_VALUE = 1 << 14;
+  private static final int NO_BYTE_LIMIT = Integer.MAX_VALUE;
 
   @Test
   void manyKeysInPartitionsGiveEachKeyAllItsValuesOnce(TestPipeline pipeline) {
     // 16 keys gathered directly, then partitions of at most 50 values: both passes, and the
     // partitions filling up many times over.
-    assertBatchesHoldEveryValueOnce(pipeline, 500, new GroupValuesInBundleFn<>(
-        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), CAP, 16, 50));
+    assertBatchesHoldEveryValueOnce(pipeline, 500, CAP, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), CAP, 16, 50, NO_BYTE_LIMIT,
+        NO_BYTE_LIMIT));
   }
 
   @Test
   void manyKeysInLargePartitionsGiveEachKeyAllItsValuesOnce(TestPipeline pipeline) {
     // Hundreds of keys in a partition: its table of keys grows while it is gathered.
-    assertBatchesHoldEveryValueOnce(pipeline, 30_000, new GroupValuesInBundleFn<>(
-        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), CAP, 16, VALUES));
+    assertBatchesHoldEveryValueOnce(pipeline, 30_000, CAP, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), CAP, 16, VALUES, NO_BYTE_LIMIT,
+        NO_BYTE_LIMIT));
   }
 
   @Test
   void fewKeysAreGatheredDirectly(TestPipeline pipeline) {
-    assertBatchesHoldEveryValueOnce(pipeline, 500, new GroupValuesInBundleFn<>(
+    assertBatchesHoldEveryValueOnce(pipeline, 500, CAP, new GroupValuesInBundleFn<>(
         KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), CAP));
   }
 
+  @Test
+  void largeValuesGoOnInBatchesOfBoundedBytesWhateverTheCap(TestPipeline pipeline) {
+    // A cap far above what the bytes allow: a batch goes on at 30 bytes (ten values of three
+    // bytes); a partition is gathered at 45 bytes (nine to twelve values with their keys), long
+    // before its 50 values.
+    assertBatchesHoldEveryValueOnce(pipeline, 500, 10, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 16, 50, 30, 45));
+  }
+
+  @Test
+  void fewKeysWithLargeValuesGoOnInBatchesOfBoundedBytes(TestPipeline pipeline) {
+    assertBatchesHoldEveryValueOnce(pipeline, 10, 10, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 16, 50, 30, 45));
+  }
+
   private static void assertBatchesHoldEveryValueOnce(TestPipeline pipeline, int keys,
-      GroupValuesInBundleFn<KV<Integer, Long>, Integer, Long, Long> gatherFn) {
+      long maxBatch, GroupValuesInBundleFn<KV<Integer, Long>, Integer, Long, Long> gatherFn) {
     // Value v is at instant v: a batch's timestamp is at least its largest value.
     List<TimestampedValue<KV<Integer, Long>>> input = new ArrayList<>();
     Map<Integer, List<Long>> expected = new TreeMap<>();
-    for (long v = 0; v < VALUES; v++) {
+    for (long v = FIRST_VALUE; v < FIRST_VALUE + VALUES; v++) {
       int key = (int) (v * 7919 % keys);
       input.add(TimestampedValue.of(KV.of(key, v), new Instant(v)));
       expected.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
@@ -78,7 +98,7 @@ class GroupValuesInBundleFnTest {
     PAssert.that(batches).satisfies(all -> {
       Map<Integer, List<Long>> seen = new TreeMap<>();
       for (KV<Integer, List<Long>> batch : all) {
-        assertThat("batch of key " + batch.getKey(), (long) batch.getValue().size(), lessThanOrEqualTo(CAP));
+        assertThat("batch of key " + batch.getKey(), (long) batch.getValue().size(), lessThanOrEqualTo(maxBatch));
         seen.computeIfAbsent(batch.getKey(), k -> new ArrayList<>()).addAll(batch.getValue());
       }
       seen.values().forEach(Collections::sort);
