@@ -24,7 +24,8 @@
 #
 # Per run: steady-state events/s (growth of the sum of all devices' counts between ticks, after
 # the warm-up, over at least --measure seconds), time from launch to the first report, how late
-# each tick's first report appears after the tick (median/max), peak RSS, and live heap (after
+# each tick's first report appears after the tick (median/max; GroupState's early calls, over
+# the per-key cap, report before their tick and are left out), peak RSS, and live heap (after
 # a full GC, `jcmd GC.class_histogram`, near the end of the run). Writes to --out (default
 # bench/results): results.csv, results.md (machine, versions, date, the table with ratios Beam /
 # native and heap per device), events-per-second.png, and heap/<runner>-<devices>.txt (the
