@@ -128,6 +128,10 @@ command_for() {
 stamp='import sys, time
 for line in sys.stdin: sys.stdout.write(f"{time.time():.3f} {line}")'
 echo "runner,devices,events_per_second,first_report_s,late_median_ms,late_max_ms,peak_rss_mb,live_heap_mb,state_disk_mb,devices_in_state" > "$csv"
+
+# Whole seconds from the epoch instant $1 (date +%s.%N) to now.
+seconds_since() { awk -v since="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%d\n", now - since + 0.5 }'; }
+
 # live_heap_mb: live heap after a full GC (`jcmd GC.class_histogram`) of the run's JVM (the child
 # of `time`; run.sh execs java).
 live_heap_mb() {
@@ -162,12 +166,13 @@ for n in $all_devices; do
           [[ -n $jvm ]] || break
           heap=$(live_heap_mb "$jvm" "$work/sample-histogram" || true)
           disk=$( [[ -d $state_dir ]] && du -sm "$state_dir" | cut -f1 || true)
-          echo "$(python3 -c "print(round($(date +%s.%N) - $launched))"),$heap,$disk,$(( $(ps -o rss= -p "$jvm" || echo 0) / 1024 ))"
+          echo "$(seconds_since "$launched"),$heap,$disk,$(( $(ps -o rss= -p "$jvm" || echo 0) / 1024 ))"
         done ) > "$out/samples/$label-$n.csv" &
       sampler=$!
     fi
     # Live heap near the end. Ticks from then on are left out of the figures.
-    sleep "$(python3 -c "print(max(0, $launched + $run_seconds - 8 - $(date +%s.%N)))")"
+    sleep "$(awk -v launched="$launched" -v run="$run_seconds" -v now="$(date +%s.%N)" \
+      'BEGIN { left = launched + run - 8 - now; print (left > 0 ? left : 0) }')"
     [[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true
     probed=$(date +%s.%N)
     jvm=$(pgrep -P "$timed" java || true) live="" disk=""
