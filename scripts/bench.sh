@@ -172,7 +172,7 @@ for n in $all_devices; do
     fi
     # Live heap near the end. Ticks from then on are left out of the figures.
     sleep "$(awk -v launched="$launched" -v run="$run_seconds" -v now="$(date +%s.%N)" \
-      'BEGIN { left = launched + run - 8 - now; print (left > 0 ? left : 0) }')"
+      'BEGIN { left = launched + run - 8 - now; printf "%.3f\n", (left > 0 ? left : 0) }')"
     [[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true
     probed=$(date +%s.%N)
     jvm=$(pgrep -P "$timed" java || true) live="" disk=""

@@ -141,10 +141,13 @@ final class CodedValues<V> {
       return buffer;
     }
 
-    /** Empties the builder for reuse, keeping its buffer. */
-    void reset() {
+    /** Empties the builder for reuse, keeping its buffer unless it is over {@code maxKept} bytes. */
+    void reset(int maxKept) {
       size = 0;
       count = 0;
+      if (buffer.length > maxKept) {
+        buffer = new byte[32];
+      }
     }
 
     CodedValues<V> build() {
@@ -174,14 +177,15 @@ final class CodedValues<V> {
 
     /**
      * Twice the buffer, or more if one write needs it. A batch goes on long before 2 GB (the most
-     * a Java array holds), so only a single value that large can pass it.
+     * a Java array holds), so only a value coded to nearly that much can pass it.
      */
     static int newCapacity(int capacity, int size, int needed, Coder<?> coder) {
       long required = (long) size + needed;
       if (required > MAX_ARRAY_BYTES) {
-        throw new IllegalArgumentException("GroupsWithState cannot hold a value whose coded form "
-            + "passes 2 GB (the most a Java array holds): " + coder + " wrote more than "
-            + (MAX_ARRAY_BYTES - size) + " bytes for one value; split such values before the transform");
+        throw new IllegalArgumentException("GroupsWithState cannot hold a value coded to nearly "
+            + "2 GB or more (the most a Java array holds): a batch passed that while " + coder
+            + " coded one value, and batches go on at 16 MB otherwise; split such values before "
+            + "the transform");
       }
       return (int) Math.min(MAX_ARRAY_BYTES, Math.max(2L * capacity, required));
     }

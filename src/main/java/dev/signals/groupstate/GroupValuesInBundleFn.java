@@ -130,8 +130,9 @@ final class GroupValuesInBundleFn<T, K, V, S> extends DoFn<T, KV<K, Arrival<V, S
       return size == maxSize || bytes.size() >= maxBytes;
     }
 
+    /** Empty; a buffer grown far past {@code maxBytes} by a large value is not kept. */
     void clear() {
-      bytes.reset();
+      bytes.reset((int) Math.min(Integer.MAX_VALUE, 2L * maxBytes));
       size = 0;
     }
   }

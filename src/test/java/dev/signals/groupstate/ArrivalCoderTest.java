@@ -42,7 +42,7 @@ class ArrivalCoderTest {
     assertThat(CodedValues.Builder.newCapacity(1 << 30, 1 << 30, 1, VarLongCoder.of()), equalTo(max));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> CodedValues.Builder.newCapacity(max, max, 1, VarLongCoder.of()));
-    assertThat(e.getMessage(), containsString("passes 2 GB"));
+    assertThat(e.getMessage(), containsString("nearly 2 GB"));
     assertThat(e.getMessage(), containsString("VarLongCoder"));
   }
 

@@ -63,19 +63,33 @@ class GroupValuesInBundleFnTest {
         KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), CAP));
   }
 
+  // With a cap far above what the bytes allow, each limit on bytes on its own:
+
   @Test
-  void largeValuesGoOnInBatchesOfBoundedBytesWhateverTheCap(TestPipeline pipeline) {
-    // A cap far above what the bytes allow: a batch goes on at 30 bytes (ten values of three
-    // bytes); a partition is gathered at 45 bytes (nine to twelve values with their keys), long
-    // before its 50 values.
-    assertBatchesHoldEveryValueOnce(pipeline, 500, 10, new GroupValuesInBundleFn<>(
-        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 16, 50, 30, 45));
+  void aKeysBatchGoesOnAtItsBytes(TestPipeline pipeline) {
+    // Two keys in turn: a batch goes on at 30 bytes, ten values of three bytes; the two hold at
+    // most 54 bytes, under the 120 at which all go on.
+    assertBatchesHoldEveryValueOnce(pipeline, 2, 10, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 16, 50, 30,
+        NO_BYTE_LIMIT));
   }
 
   @Test
-  void fewKeysWithLargeValuesGoOnInBatchesOfBoundedBytes(TestPipeline pipeline) {
-    assertBatchesHoldEveryValueOnce(pipeline, 10, 10, new GroupValuesInBundleFn<>(
-        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 16, 50, 30, 45));
+  void theBatchesABundleHoldsGoOnTogetherAtTheirBytes(TestPipeline pipeline) {
+    // Ten keys in turn: at 120 bytes held (four times the 30 of a batch), four values each, all
+    // go on, long before any key's batch reaches its 30.
+    assertBatchesHoldEveryValueOnce(pipeline, 10, 4, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 16, 50, 30,
+        NO_BYTE_LIMIT));
+  }
+
+  @Test
+  void aPartitionIsGatheredAtItsBytes(TestPipeline pipeline) {
+    // Partitioning from the second key on: a partition is gathered at 45 bytes, twelve values of
+    // four bytes with their key, long before its 50 values.
+    assertBatchesHoldEveryValueOnce(pipeline, 2, 12, new GroupValuesInBundleFn<>(
+        KV::getKey, KV::getValue, VarIntCoder.of(), VarLongCoder.of(), 1_000_000, 1, 50,
+        NO_BYTE_LIMIT, 45));
   }
 
   private static void assertBatchesHoldEveryValueOnce(TestPipeline pipeline, int keys,
