@@ -184,8 +184,8 @@ final class CodedValues<V> {
       if (required > MAX_ARRAY_BYTES) {
         throw new IllegalArgumentException("GroupsWithState cannot hold a value coded to nearly "
             + "2 GB or more (the most a Java array holds): a batch passed that while " + coder
-            + " coded one value, and batches go on at 16 MB otherwise; split such values before "
-            + "the transform");
+            + " coded one value, and batches go on at " + (GroupValuesInBundleFn.BATCH_BYTES >> 20)
+            + " MB otherwise; split such values before the transform");
       }
       return (int) Math.min(MAX_ARRAY_BYTES, Math.max(2L * capacity, required));
     }

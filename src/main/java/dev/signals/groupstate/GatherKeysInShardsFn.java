@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -77,21 +78,26 @@ final class GatherKeysInShardsFn<K, V, S>
     } else if (heldBytes >= maxBytes) {
       // Other shards' lists may be older than this element, and a runner refuses an output
       // earlier than its input: they take the element's timestamp.
-      for (Map.Entry<Integer, Gathered<K, V, S>> held : perShard.entrySet()) {
-        out.outputWithTimestamp(KV.of(held.getKey(), held.getValue().arrivals),
-            new Instant(Math.max(held.getValue().latestMillis, timestamp.getMillis())));
-      }
-      perShard.clear();
-      heldBytes = 0;
+      passOnAll(out::outputWithTimestamp, timestamp.getMillis());
     }
   }
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
+    passOnAll((list, timestamp) -> context.output(list, timestamp, GlobalWindow.INSTANCE), Long.MIN_VALUE);
+  }
+
+  /**
+   * Every shard's list goes on, at its latest arrival's timestamp but not before {@code
+   * notBeforeMillis}.
+   */
+  private void passOnAll(BiConsumer<KV<Integer, List<KV<K, Arrival<V, S>>>>, Instant> emit,
+      long notBeforeMillis) {
     for (Map.Entry<Integer, Gathered<K, V, S>> shard : perShard.entrySet()) {
-      context.output(KV.of(shard.getKey(), shard.getValue().arrivals),
-          new Instant(shard.getValue().latestMillis), GlobalWindow.INSTANCE);
+      emit.accept(KV.of(shard.getKey(), shard.getValue().arrivals),
+          new Instant(Math.max(shard.getValue().latestMillis, notBeforeMillis)));
     }
     perShard.clear();
+    heldBytes = 0;
   }
 }
