@@ -67,7 +67,10 @@ import org.joda.time.Instant;
  *       ends (then {@link GroupState#getCurrentWatermarkMs()} is the end of time), and event-time
  *       timeouts still set are called then too;
  *   <li>{@link GroupState#getCurrentWatermarkMs()} is a lower bound (Beam shows a step no
- *       watermark).
+ *       watermark);
+ *   <li>on the Flink runner with state on the heap, {@code --fasterCopy=true} is refused when the
+ *       pipeline is built: with it, a checkpoint being written shares state objects with the job
+ *       that goes on changing them.
  * </ul>
  *
  * @param <K> the key
@@ -286,6 +289,7 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
     if (timeout.kind() == Kind.EVENT_TIME) {
       rejectEventTimeOnSparkStreaming(input);
     }
+    rejectSharedStateObjectsOnFlink(input);
     Coder<S> stateCoder = stateCoder(input);
     Coder<R> outputCoder = coderOf(input, 3, this.outputCoder, "output", "withOutputCoder");
     KvCoder<K, Arrival<V, S>> arrivalCoder = KvCoder.of(keyCoder, ArrivalCoder.<V, S>of(stateCoder));
@@ -390,6 +394,41 @@ public final class GroupsWithState<K, V, S, R> extends PTransform<PCollection<KV
       throw new UnsupportedOperationException("GroupStateTimeout.EventTimeTimeout() cannot run on "
           + "the Spark runner in streaming mode, which rejects event-time timers; use "
           + "ProcessingTimeTimeout(), or run on Flink or the DirectRunner");
+    }
+  }
+
+  /**
+   * Flink's heap state backend keeps a checkpoint that is being written apart from the state the
+   * job goes on changing by copying a state object the first time the job reads it after the
+   * checkpoint began; with {@code --fasterCopy=true} the Flink runner's copy is the object
+   * itself. This transform changes its bookkeeping in place after reading it (and a function may
+   * change its state object before {@code update}), so such a checkpoint could hold part of a
+   * tick: a key noted as having its timer set without that timer, or its state after a call
+   * beside the values the call used, counted again after a restore. RocksDB keeps state as bytes.
+   * Flink's options are read by name: the runner is on the classpath only where it runs.
+   */
+  private static void rejectSharedStateObjectsOnFlink(PCollection<?> input) {
+    PipelineOptions options = input.getPipeline().getOptions();
+    if (options.getRunner() == null || !options.getRunner().getSimpleName().contains("Flink")) {
+      return;
+    }
+    Object fasterCopy;
+    Object stateBackend;
+    try {
+      Class<? extends PipelineOptions> flinkOptions = Class
+          .forName("org.apache.beam.runners.flink.FlinkPipelineOptions").asSubclass(PipelineOptions.class);
+      PipelineOptions flink = options.as(flinkOptions);
+      fasterCopy = flinkOptions.getMethod("getFasterCopy").invoke(flink);
+      stateBackend = flinkOptions.getMethod("getStateBackend").invoke(flink);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return; // a runner named Flink without Beam's Flink options: nothing to check
+    }
+    if (Boolean.TRUE.equals(fasterCopy) && !"rocksdb".equalsIgnoreCase(String.valueOf(stateBackend))) {
+      throw new UnsupportedOperationException("GroupsWithState cannot run on the Flink runner with "
+          + "--fasterCopy=true and state on the heap: the runner then lets a checkpoint being "
+          + "written share state objects with the job, which goes on changing them, so a "
+          + "restore could lose a key's next call or count its values twice; drop --fasterCopy=true (it is off by "
+          + "default), or keep state in RocksDB (--stateBackend=rocksdb)");
     }
   }
 }

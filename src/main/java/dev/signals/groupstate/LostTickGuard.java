@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * <p>A key (or shard) with its tick timer armed does not arm it again when more values come: one
  * timer per key is what keeps the runner's timer bookkeeping small. If that timer went missing,
  * the key's values would wait for ever. Runners keep timers with state, through restores too, so
- * this should never happen; a timer missing after a Flink restore was nevertheless seen once
- * (docs/known-limits.md). The guard notes when the timer was armed (wall clock) and, when values
+ * this should never happen; a timer missing after a Flink restore was nevertheless seen once,
+ * with {@code --fasterCopy=true}, which {@link GroupsWithState} now refuses (docs/known-limits.md).
+ * The guard stays as a net. It notes when the timer was armed (wall clock) and, when values
  * come long after its tick should have fired, says so: the caller arms it again, the counter
  * {@code lostTickTimersArmedAgain} counts it and a warning is logged (the first time, then at
  * most once a minute per DoFn instance). Only a timer far later than a runner's lateness under

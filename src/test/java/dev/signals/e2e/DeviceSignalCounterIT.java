@@ -184,6 +184,24 @@ class DeviceSignalCounterIT {
   }
 
   /**
+   * Flink only: --fasterCopy=true with the GroupState path and state on the heap is one line and
+   * exit 2 (a checkpoint could share state objects with the running job; GroupsWithState).
+   */
+  @Test
+  void flinkFasterCopyWithGroupStateOnTheHeapIsRefused() throws Exception {
+    assumeTrue(ON_FLINK, "Flink's options");
+    LaunchedProgram program = LaunchedProgram.run(60, "--aggregation=groupstate", "--fasterCopy=true");
+    assertThat(program.diagnostics(), program.exitCode, equalTo(2));
+    assertThat(program.diagnostics(), program.stderr, equalTo(List.of("error: --fasterCopy=true "
+        + "cannot go with --aggregation=groupstate while Flink keeps state on the heap: a "
+        + "checkpoint being written would share state objects with the job, which goes on "
+        + "changing them, so a restore could stop calling devices or count signals twice; drop "
+        + "--fasterCopy=true, or add "
+        + "--stateBackend=rocksdb")));
+    assertThat(program.stdoutText(), empty());
+  }
+
+  /**
    * Direct only: with more devices reporting per tick than the DirectRunner can keep up with (it
    * looks at every pending timer of every device after each bundle), the run does not go silent
    * but ends with one line saying so, and exit 3, once its tick reports come 30 s late.
