@@ -160,14 +160,6 @@ public final class CommandLine {
     Object[] flink = RunnerOptionsByName.read(options, "Flink",
         "org.apache.beam.runners.flink.FlinkPipelineOptions",
         "getStateBackend", "getStateBackendStoragePath", "getFasterCopy");
-    if (flink != null && Boolean.TRUE.equals(flink[2]) && !"rocksdb".equalsIgnoreCase(String.valueOf(flink[0]))
-        && options.getAggregation() == CounterOptions.Aggregation.groupstate) {
-      throw new BadOptionException("--fasterCopy=true cannot go with --aggregation=groupstate while "
-          + "Flink keeps state on the heap: a checkpoint being written would share state objects "
-          + "with the job, which goes on changing them, so a restore could stop calling devices or count "
-          + "signals twice; "
-          + "drop --fasterCopy=true, or add --stateBackend=rocksdb");
-    }
     if (flink != null && flink[0] instanceof String backend) {
       if (!backend.equalsIgnoreCase("rocksdb") && !backend.equalsIgnoreCase("filesystem")) {
         throw new BadOptionException("--stateBackend=" + backend + " is not a state backend the "
@@ -178,6 +170,13 @@ public final class CommandLine {
             + "checkpoints: add --checkpointDir=DIR (which also turns checkpoints on), or "
             + "--stateBackendStoragePath=file:///DIR");
       }
+    }
+    if (flink != null && Boolean.TRUE.equals(flink[2]) && !"rocksdb".equalsIgnoreCase(String.valueOf(flink[0]))
+        && options.getAggregation() == CounterOptions.Aggregation.groupstate) {
+      throw new BadOptionException("--fasterCopy=true cannot go with --aggregation=groupstate while "
+          + "Flink keeps state on the heap: a checkpoint being written would share state objects "
+          + "with the job, which goes on changing them, so a restore could stop calling devices "
+          + "or count signals twice; drop --fasterCopy=true, or add --stateBackend=rocksdb");
     }
     if (options.getDetached() && options.getRunSeconds() > 0) {
       throw new BadOptionException("--runSeconds cannot stop a --detached job, which runs on after "
