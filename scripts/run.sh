@@ -21,7 +21,9 @@ case " $runners " in
      exit 2 ;;
 esac
 
-jvm_args=()
+# The JVM's own warnings (unified logging) go to stdout by default: to stderr here, so that stdout
+# carries reports only (a heap dump asked for while the GC is locked printed one in a benchmark).
+jvm_args=(-Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags)
 args=()
 for arg in "$@"; do
   if [[ $arg == --verbose ]]; then jvm_args+=(-Dlog.level=INFO); else args+=("$arg"); fi

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.signals.DeviceSignalCounter;
 import dev.signals.model.EventsCounted;
 import dev.signals.testing.JsonlReport;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,6 +44,7 @@ class DeviceSignalCounterIT {
   private static final boolean ON_SPARK = System.getProperty("it.runnerArgs", "").contains("SparkRunner");
   private static final boolean ON_DIRECT = System.getProperty("it.runnerArgs", "").contains("DirectRunner");
   private static final boolean ON_FLINK = System.getProperty("it.runnerArgs", "").contains("FlinkRunner");
+  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
 
   @ParameterizedTest
   @ValueSource(strings = {"counter", "groupstate"})
@@ -127,6 +129,28 @@ class DeviceSignalCounterIT {
     assertThat(program.diagnostics(), finalCounts(program).size(), equalTo(numDevices));
     assertThat("the hook ran and its lines went to stderr", String.join("\n", program.stderr),
         both(containsString(LogsAtExit.LOGGED)).and(containsString(LogsAtExit.STATUS)));
+  }
+
+  /**
+   * Stdout carries reports only, also when the JVM itself warns: its unified logging writes to
+   * stdout unless told otherwise, and scripts/run.sh sends it to stderr (in a benchmark, a heap
+   * histogram asked for while the GC was locked put a warning among the reports). The warning
+   * here is one the JVM gives for a flag a user may set: large pages, on a machine without them.
+   */
+  @Test
+  void jvmWarningsGoToStderrNotStdout() throws Exception {
+    assumeTrue(ON_DIRECT, "runs scripts/run.sh direct, once: on the DirectRunner's leg of the matrix");
+    ProcessBuilder runSh = new ProcessBuilder(PROJECT.resolve("scripts/run.sh").toString(), "direct",
+        "--output=jsonl", "--rowsPerSecond=0", "--numEvents=1000", "--numDevices=5");
+    runSh.environment().put("JAVA_TOOL_OPTIONS", "-XX:+UseLargePages -XX:LargePageSizeInBytes=1g");
+    LaunchedProgram program = LaunchedProgram.start(runSh).await(300);
+    assertThat(program.diagnostics(), program.exitCode, equalTo(0));
+    String warning = "UseLargePages disabled";
+    assumeTrue(String.join("\n", program.stderr).contains(warning)
+        || String.join("\n", program.stdoutText()).contains(warning),
+        "this machine has large pages, so the JVM gave no warning to test with");
+    // finalCounts fails on any stdout line that is neither a final count nor a tick report.
+    assertThat(program.diagnostics(), finalCounts(program).size(), equalTo(5));
   }
 
   /**
