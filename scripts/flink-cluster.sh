@@ -25,8 +25,10 @@ flink_java() {
       --configDir "$flink_conf" 2>&1 | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://') \
     || die "could not work out the $name's memory from $flink_conf/flink-conf.yaml"
   jvm=$(head -1 <<<"$params") dynamic=$(tail -1 <<<"$params")
+  # The JVM's own warnings to the .err file: the TaskManager's stdout (.out) carries the counts.
   # shellcheck disable=SC2086 # word splitting intended: lists of flags
   start_process --stderr-apart "$name" java $jvm $(cat "$flink_conf/java-options") \
+    -Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags \
     -Dlog.file="$cluster_dir/logs/$name.log" -Dlog4j.configurationFile="file:$flink_conf/log4j.properties" \
     -cp "$flink_home/lib/*" "$main" --configDir "$flink_conf" $dynamic
 }
