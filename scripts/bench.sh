@@ -87,8 +87,6 @@ mvn -B -q -f "$project/bench/pom.xml" -Pplot -DskipTests package >&2
 read -r -a java17_opens < "$project/.mvn/jvm.config" || true   # one line; fine without its newline
 bench_classpath() { echo "$project/bench/target/$1/classes:$(cat "$project/bench/target/$1/classpath.txt")"; }
 bench_log="-Dlog4j2.configurationFile=$project/bench/src/main/resources/log4j2.xml"
-# The JVM's own warnings to stderr, as scripts/run.sh sends them: stdout is parsed for reports.
-jvm_logs=(-Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags)
 
 # rate-micro-batch rows per batch for native Spark: enough that a batch takes longer than the
 # 10 s trigger (measured about 2 M rows/s at 10 and 100,000 devices), so Spark never waits
@@ -109,11 +107,11 @@ command_for() {
     native_args=(--stateBackend=rocksdb --rocksDbDir="$state_dir/rocksdb")
   fi
   case $runner in
-    native-flink) cmd=(java "${jvm_logs[@]}" "$bench_log" -cp "$(bench_classpath flink)"
+    native-flink) cmd=(java "${jvm_logging[@]}" "$bench_log" -cp "$(bench_classpath flink)"
                        dev.signals.bench.flink.NativeFlinkCounter --numDevices="$n" --runSeconds=$run_seconds
                        "${native_args[@]+"${native_args[@]}"}") ;;
     native-spark) run_seconds=$((run_seconds + 30)) # batches, hence ticks, come about 12 s apart
-                  cmd=(env SPARK_LOCAL_IP=127.0.0.1 java "${java17_opens[@]}" "${jvm_logs[@]}" "$bench_log" -cp "$(bench_classpath spark)"
+                  cmd=(env SPARK_LOCAL_IP=127.0.0.1 java "${java17_opens[@]}" "${jvm_logging[@]}" "$bench_log" -cp "$(bench_classpath spark)"
                        dev.signals.bench.spark.NativeSparkCounter --numDevices="$n" --runSeconds=$run_seconds
                        --rowsPerBatch=$spark_rows_per_batch) ;;
     *-groupstate|*-groupstate-sharded)

@@ -28,7 +28,7 @@ flink_java() {
   # The JVM's own warnings to the .err file: the TaskManager's stdout (.out) carries the counts.
   # shellcheck disable=SC2086 # word splitting intended: lists of flags
   start_process --stderr-apart "$name" java $jvm $(cat "$flink_conf/java-options") \
-    -Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags \
+    "${jvm_logging[@]}" \
     -Dlog.file="$cluster_dir/logs/$name.log" -Dlog4j.configurationFile="file:$flink_conf/log4j.properties" \
     -cp "$flink_home/lib/*" "$main" --configDir "$flink_conf" $dynamic
 }

@@ -93,7 +93,7 @@ tool() {
   fi
   local classpath
   classpath=$(runtime_classpath direct)
-  exec java -Dlog4j2.configurationFile=log4j2.xml -cp "$classpath" dev.signals.kafka.KafkaTool "$@"
+  exec java "${jvm_logging[@]}" -Dlog4j2.configurationFile=log4j2.xml -cp "$classpath" dev.signals.kafka.KafkaTool "$@"
 }
 
 command=${1:-}

@@ -21,9 +21,9 @@ case " $runners " in
      exit 2 ;;
 esac
 
-# The JVM's own warnings (unified logging) go to stdout by default: to stderr here, so that stdout
-# carries reports only (a heap dump asked for while the GC is locked printed one in a benchmark).
-jvm_args=(-Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags)
+# The JVM's own warnings to stderr (lib/common.sh): stdout carries reports only (a heap histogram
+# asked for while the GC was locked once put a warning among a benchmark's reports).
+jvm_args=("${jvm_logging[@]}")
 args=()
 for arg in "$@"; do
   if [[ $arg == --verbose ]]; then jvm_args+=(-Dlog.level=INFO); else args+=("$arg"); fi

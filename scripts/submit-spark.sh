@@ -49,7 +49,7 @@ app_name=$(option_value appName "${args[@]+"${args[@]}"}")
 submitted_ms=$(($(date +%s%N) / 1000000))
 
 # shellcheck disable=SC2046 # the openings are one line of separate flags
-java -Xmx1g $(java17_opens) -Dlog4j2.configurationFile="$SPARK_CONF_DIR/log4j2.properties" \
+java -Xmx1g $(java17_opens) "${jvm_logging[@]}" -Dlog4j2.configurationFile="$SPARK_CONF_DIR/log4j2.properties" \
   -cp "$SPARK_CONF_DIR:$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit \
   --master "$master" --deploy-mode client --class dev.signals.DeviceSignalCounter \
   "$jar" "${args[@]}" &

@@ -5,6 +5,12 @@ project=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 die() { echo "error: $*" >&2; exit 2; }
 say() { echo "$*" >&2; }
 
+# Flags for every JVM whose stdout carries reports or counts: the JVM's own warnings (unified
+# logging, which writes to stdout by default) go to stderr. JFR's start-up lines would still go
+# to stdout (JFR adds stdout for them), hence jfr+startup only at error. The tests' launcher
+# (LaunchedProgram) and Spark's executors (runners/spark/conf/spark-defaults.conf) repeat them.
+jvm_logging=(-Xlog:disable -Xlog:all=warning,jfr+startup=error:stderr:uptime,level,tags)
+
 # json_query QUERY ARGS...: reads the JSON on stdin (a cluster's REST answer); see json_query.py.
 json_query() { python3 "$project/scripts/lib/json_query.py" "$@"; }
 

@@ -64,8 +64,8 @@ public final class LaunchedProgram {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    // The JVM's own warnings to stderr, as scripts/run.sh sends them (stdout is for reports).
-    command.addAll(List.of("-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"));
+    // The JVM's own warnings to stderr, as the scripts send them (scripts/lib/common.sh, jvm_logging).
+    command.addAll(List.of("-Xlog:disable", "-Xlog:all=warning,jfr+startup=error:stderr:uptime,level,tags"));
     String jvmArgsFile = System.getProperty("it.jvmArgsFile", "");
     if (!jvmArgsFile.isEmpty()) {
       command.addAll(split(Files.readString(Path.of(jvmArgsFile))));
