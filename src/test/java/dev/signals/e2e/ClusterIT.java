@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * {@code mvn -Pclusters verify} (and {@code .ci/run}).
  */
 class ClusterIT {
-  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final Path PROJECT = LaunchedProgram.PROJECT;
   private static final int RATE = 20;
   private static final int INTERVAL_SECONDS = 5;
   private static final int FOLLOW_SECONDS = 40;

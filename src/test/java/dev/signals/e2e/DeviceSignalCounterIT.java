@@ -44,7 +44,7 @@ class DeviceSignalCounterIT {
   private static final boolean ON_SPARK = System.getProperty("it.runnerArgs", "").contains("SparkRunner");
   private static final boolean ON_DIRECT = System.getProperty("it.runnerArgs", "").contains("DirectRunner");
   private static final boolean ON_FLINK = System.getProperty("it.runnerArgs", "").contains("FlinkRunner");
-  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final Path PROJECT = LaunchedProgram.PROJECT;
 
   @ParameterizedTest
   @ValueSource(strings = {"counter", "groupstate"})

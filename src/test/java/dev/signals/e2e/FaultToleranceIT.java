@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Run by {@code mvn -Pfaults verify} (and {@code .ci/run}).
  */
 class FaultToleranceIT {
-  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final Path PROJECT = LaunchedProgram.PROJECT;
   private static final int RATE = 200;
   /**
    * 150 s of source time. Beam's rate source keeps its start time in its checkpoint and, once

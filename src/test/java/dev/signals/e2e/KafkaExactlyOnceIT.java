@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * {@code mvn -Pfaults verify} (and {@code .ci/run}).
  */
 class KafkaExactlyOnceIT {
-  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final Path PROJECT = LaunchedProgram.PROJECT;
   private static final long NUM_SIGNALS = 24_000;
   private static final int NUM_DEVICES = 10;
   private static final int RATE = 300;

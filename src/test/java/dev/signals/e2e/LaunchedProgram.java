@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * JVM flags, such as Spark's {@code .mvn/jvm.config}) and {@code it.logConfig} (log4j2 files).
  */
 public final class LaunchedProgram {
+  /** The project's directory (Maven runs the tests there), for its scripts. */
+  static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+
   /** One line of the program's stdout and when it was read (epoch millis). */
   record Line(long readAtMillis, String text) {}
 

@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class TestKafka {
   public static final String SERVERS = "127.0.0.1:9092";
-  private static final Path PROJECT = Path.of(System.getProperty("it.projectDir", ".")).toAbsolutePath();
+  private static final Path PROJECT = LaunchedProgram.PROJECT;
   private static boolean ready;
 
   private TestKafka() {}
