@@ -7,6 +7,7 @@
 #                    [--devices "10 100000"] [--flink-devices "10 100000 1000000"]
 #                    [--warmup SECONDS] [--measure SECONDS] [--out DIR] [--beam-args "..."]
 #                    [--state-backend hashmap|rocksdb] [--sample-every SECONDS] [--groupstate-shards N]
+#                    [--repeat N]
 #
 # Beam: scripts/run.sh <runner> --rowsPerSecond=0 --output=jsonl --numDevices=N (10 s ticks).
 # <runner>-groupstate: the same with --aggregation=groupstate (the seed's function through the
@@ -21,6 +22,9 @@
 # baseline alike; those rows are named <runner>-rocksdb and also give the size of the state on
 # disk when the heap is probed and the devices in it. --sample-every (60 s with rocksdb, else 0:
 # off) adds a time series per run, samples/<runner>-<devices>.csv: live heap, state on disk, RSS.
+# --repeat N (default 1) runs the whole list N times, in rounds, the runners' order reversed every
+# other round (so that no runner always runs first or last); the report then gives each figure's
+# median over the rounds, its range, and the ratios as the median of each round's own ratio.
 #
 # Per run: steady-state events/s (growth of the sum of all devices' counts between ticks, after
 # the warm-up, over at least --measure seconds), time from launch to the first report, how late
@@ -29,11 +33,11 @@
 # a full GC, `jcmd GC.class_histogram`, near the end of the run). Writes to --out (default
 # bench/results): results.csv, results.md (machine, versions, date, the table with ratios Beam /
 # native and heap per device), events-per-second.png, and heap/<runner>-<devices>.txt (the
-# histogram's top 30 classes).
+# histogram's top 30 classes; <runner>-<devices>-<round>.txt with --repeat).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 runners="direct flink spark native-flink native-spark flink-groupstate spark-groupstate" devices="10 100000" flink_devices=""
-warmup=20 measure=60 out="$project/bench/results" beam_args="" state_backend=hashmap sample_every="" groupstate_shards=64
+warmup=20 measure=60 out="$project/bench/results" beam_args="" state_backend=hashmap sample_every="" groupstate_shards=64 repeat=1
 command_line="scripts/bench.sh $*"
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -47,7 +51,8 @@ while [[ $# -gt 0 ]]; do
     --state-backend) state_backend=$2; shift 2 ;;
     --sample-every) sample_every=$2; shift 2 ;;
     --groupstate-shards) groupstate_shards=$2; shift 2 ;;
-    *) die "unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend, --sample-every or --groupstate-shards" ;;
+    --repeat) repeat=$2; shift 2 ;;
+    *) die "unknown argument '$1'; use --runners, --devices, --flink-devices, --warmup, --measure, --out, --beam-args, --state-backend, --sample-every, --groupstate-shards or --repeat" ;;
   esac
 done
 flink_devices=${flink_devices:-"$devices 1000000"}
@@ -60,8 +65,10 @@ case $state_backend in
   *) die "unknown --state-backend '$state_backend'; use hashmap (the default: state on the heap) or rocksdb" ;;
 esac
 [[ $sample_every =~ ^[0-9]+$ ]] || die "--sample-every '$sample_every' is not a whole number of seconds (0: off)"
-for n in $warmup $measure $devices $flink_devices $groupstate_shards; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive whole number"
+for option in warmup measure devices flink_devices groupstate_shards repeat; do
+  for n in ${!option}; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "--${option//_/-} '$n' is not a positive whole number"
+  done
 done
 for runner in $runners; do
   case $runner in direct|flink|spark|native-flink|native-spark) ;;
@@ -127,7 +134,7 @@ command_for() {
 
 stamp='import sys, time
 for line in sys.stdin: sys.stdout.write(f"{time.time():.3f} {line}")'
-echo "runner,devices,events_per_second,first_report_s,late_median_ms,late_max_ms,peak_rss_mb,live_heap_mb,state_disk_mb,devices_in_state" > "$csv"
+echo "runner,devices,events_per_second,first_report_s,late_median_ms,late_max_ms,peak_rss_mb,live_heap_mb,state_disk_mb,devices_in_state,round" > "$csv"
 
 # Whole seconds from the epoch instant $1 (date +%s.%N) to now.
 seconds_since() { awk -v since="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%d\n", now - since + 0.5 }'; }
@@ -139,61 +146,69 @@ live_heap_mb() {
 }
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 all_devices=$(printf '%s\n' $devices $flink_devices | sort -n -u)
-for n in $all_devices; do
-  for runner in $runners; do
-    case $runner in
-      *flink*) [[ " $flink_devices " == *" $n "* ]] || continue ;;
-      *) [[ " $devices " == *" $n "* ]] || continue ;;
-    esac
-    label=$runner
-    [[ $state_backend == hashmap ]] || label=$runner-$state_backend
-    state_dir="$work/state-$label-$n"
-    command_for "$runner" "$n" "$state_dir"
-    echo "$(date -u +%H:%M:%S) $label, $n devices, ${run_seconds} s..." >&2
-    stdout="$work/stdout" rss="$work/rss" fifo="$work/fifo"
-    rm -f "$fifo" && mkfifo "$fifo"
-    python3 -u -c "$stamp" < "$fifo" > "$stdout" &
-    stamper=$!
-    launched=$(date +%s.%N)
-    /usr/bin/time -f %M -o "$rss" "${cmd[@]}" > "$fifo" 2> "$work/stderr-$label-$n" &
-    timed=$!
-    sampler=""
-    if (( sample_every > 0 )); then
-      mkdir -p "$out/samples"
-      ( echo "seconds,live_heap_mb,state_disk_mb,rss_mb"
-        while sleep "$sample_every"; do
-          jvm=$(pgrep -P "$timed" java || true)
-          [[ -n $jvm ]] || break
-          heap=$(live_heap_mb "$jvm" "$work/sample-histogram" || true)
-          disk=$( [[ -d $state_dir ]] && du -sm "$state_dir" | cut -f1 || true)
-          echo "$(seconds_since "$launched"),$heap,$disk,$(( $(ps -o rss= -p "$jvm" || echo 0) / 1024 ))"
-        done ) > "$out/samples/$label-$n.csv" &
-      sampler=$!
-    fi
-    # Live heap near the end. Ticks from then on are left out of the figures.
-    sleep "$(awk -v launched="$launched" -v run="$run_seconds" -v now="$(date +%s.%N)" \
-      'BEGIN { left = launched + run - 8 - now; printf "%.3f\n", (left > 0 ? left : 0) }')"
-    [[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true
-    probed=$(date +%s.%N)
-    jvm=$(pgrep -P "$timed" java || true) live="" disk=""
-    if [[ -n $jvm ]] && live=$(live_heap_mb "$jvm" "$work/histogram"); then
-      mkdir -p "$out/heap" && head -n 33 "$work/histogram" > "$out/heap/$label-$n.txt" # the top 30 classes
-    fi
-    [[ $state_backend == hashmap ]] || disk=$(du -sm "$state_dir" | cut -f1)
-    wait "$timed" || true
-    wait "$stamper" || true
-    rm -rf "$state_dir"
-    if figures=$(python3 "$project/scripts/lib/bench_stats.py" "$stdout" "$launched" "$warmup" "$measure" "$probed"); then
-      read -r rate first late_p50 late_max measured in_state <<<"$figures"
-      [[ -n $disk ]] || in_state=""
-      echo "$label,$n,${rate//,/},$first,$late_p50,$late_max,$(( $(tail -1 "$rss") / 1024 )),${live:-},$disk,$in_state" >> "$csv"
-    else
-      echo "$label,$n,,,,,,,,"  >> "$csv"
-      cp "$stdout" "$out/failed-$label-$n.stdout"; cp "$work/stderr-$label-$n" "$out/failed-$label-$n.stderr"
-      echo "  failed; its output is in $out/failed-$label-$n.*; its stderr ends:" >&2
-      tail -5 "$work/stderr-$label-$n" >&2
-    fi
-    tail -1 "$csv" >&2
+reversed=$(printf '%s\n' $runners | tac | paste -sd' ')
+for round in $(seq 1 "$repeat"); do
+  order=$runners
+  (( round % 2 == 1 )) || order=$reversed
+  # With --repeat, each run's files are named after its round too.
+  suffix=""
+  (( repeat == 1 )) || suffix="-$round"
+  for n in $all_devices; do
+    for runner in $order; do
+      case $runner in
+        *flink*) [[ " $flink_devices " == *" $n "* ]] || continue ;;
+        *) [[ " $devices " == *" $n "* ]] || continue ;;
+      esac
+      label=$runner
+      [[ $state_backend == hashmap ]] || label=$runner-$state_backend
+      state_dir="$work/state-$label-$n"
+      command_for "$runner" "$n" "$state_dir"
+      echo "$(date -u +%H:%M:%S) $label, $n devices, ${run_seconds} s$( (( repeat == 1 )) || echo ", round $round of $repeat")..." >&2
+      stdout="$work/stdout" rss="$work/rss" fifo="$work/fifo"
+      rm -f "$fifo" && mkfifo "$fifo"
+      python3 -u -c "$stamp" < "$fifo" > "$stdout" &
+      stamper=$!
+      launched=$(date +%s.%N)
+      /usr/bin/time -f %M -o "$rss" "${cmd[@]}" > "$fifo" 2> "$work/stderr-$label-$n" &
+      timed=$!
+      sampler=""
+      if (( sample_every > 0 )); then
+        mkdir -p "$out/samples"
+        ( echo "seconds,live_heap_mb,state_disk_mb,rss_mb"
+          while sleep "$sample_every"; do
+            jvm=$(pgrep -P "$timed" java || true)
+            [[ -n $jvm ]] || break
+            heap=$(live_heap_mb "$jvm" "$work/sample-histogram" || true)
+            disk=$( [[ -d $state_dir ]] && du -sm "$state_dir" | cut -f1 || true)
+            echo "$(seconds_since "$launched"),$heap,$disk,$(( $(ps -o rss= -p "$jvm" || echo 0) / 1024 ))"
+          done ) > "$out/samples/$label-$n$suffix.csv" &
+        sampler=$!
+      fi
+      # Live heap near the end. Ticks from then on are left out of the figures.
+      sleep "$(awk -v launched="$launched" -v run="$run_seconds" -v now="$(date +%s.%N)" \
+        'BEGIN { left = launched + run - 8 - now; printf "%.3f\n", (left > 0 ? left : 0) }')"
+      [[ -z $sampler ]] || kill "$sampler" 2>/dev/null || true
+      probed=$(date +%s.%N)
+      jvm=$(pgrep -P "$timed" java || true) live="" disk=""
+      if [[ -n $jvm ]] && live=$(live_heap_mb "$jvm" "$work/histogram"); then
+        mkdir -p "$out/heap" && head -n 33 "$work/histogram" > "$out/heap/$label-$n$suffix.txt" # the top 30 classes
+      fi
+      [[ $state_backend == hashmap ]] || disk=$(du -sm "$state_dir" | cut -f1)
+      wait "$timed" || true
+      wait "$stamper" || true
+      rm -rf "$state_dir"
+      if figures=$(python3 "$project/scripts/lib/bench_stats.py" "$stdout" "$launched" "$warmup" "$measure" "$probed"); then
+        read -r rate first late_p50 late_max measured in_state <<<"$figures"
+        [[ -n $disk ]] || in_state=""
+        echo "$label,$n,${rate//,/},$first,$late_p50,$late_max,$(( $(tail -1 "$rss") / 1024 )),${live:-},$disk,$in_state,$round" >> "$csv"
+      else
+        echo "$label,$n,,,,,,,,,$round"  >> "$csv"
+        cp "$stdout" "$out/failed-$label-$n$suffix.stdout"; cp "$work/stderr-$label-$n" "$out/failed-$label-$n$suffix.stderr"
+        echo "  failed; its output is in $out/failed-$label-$n$suffix.*; its stderr ends:" >&2
+        tail -5 "$work/stderr-$label-$n" >&2
+      fi
+      tail -1 "$csv" >&2
+    done
   done
 done
 
@@ -202,6 +217,6 @@ versions=$(sed -n 's:.*<\(beam\|flink\|spark\)\.version>\(.*\)</.*:\1 \2:p' "$pr
 python3 "$project/scripts/lib/bench_report.py" "$csv" \
   "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)" \
   "Java $(java -version 2>&1 | sed -n 's/.*version "\(.*\)".*/\1/p'), $versions" \
-  "$started" "$command_line" "$warmup" "$measure" > "$out/results.md"
+  "$started" "$command_line" "$warmup" "$measure" "$repeat" > "$out/results.md"
 java -cp "$(bench_classpath plot)" dev.signals.bench.plot.PlotResults "$csv" "$out/events-per-second.png"
 cat "$out/results.md"

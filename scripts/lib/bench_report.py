@@ -4,13 +4,22 @@ command, one table of all runs with the ratio of each Beam runner to its native 
 same device count, the live heap per device at the largest device count, and, for runs with
 state in RocksDB (runners named <runner>-rocksdb), the state on disk per device.
 
-  bench_report.py <results.csv> <machine> <versions> <date> <command> <warmup> <measure>
+With several rounds (scripts/bench.sh --repeat N), each figure is the median of the runner's runs
+at that device count, events/s with its range, and each ratio is the median of the rounds' own
+ratios (a runner against its baseline in the same round), with their range; a second table then
+gives events/s run by run.
+
+  bench_report.py <results.csv> <machine> <versions> <date> <command> <warmup> <measure> [<rounds>]
 """
 import csv
+import statistics
 import sys
 
 path, machine, versions, date, command, warmup, measure = sys.argv[1:8]
-rows = list(csv.DictReader(open(path)))
+rounds = int(sys.argv[8]) if len(sys.argv) > 8 else 1
+runs = list(csv.DictReader(open(path)))
+for run in runs:
+    run["round"] = run.get("round") or "1"  # results.csv files from before --repeat have no round
 NAMES = {"direct": "Beam, Direct", "flink": "Beam, Flink `[local]`", "spark": "Beam, Spark `local[2]`",
          "native-flink": "native Flink", "native-spark": "native Spark",
          "direct-groupstate": "Beam GroupState (seed's function), Direct",
@@ -29,18 +38,65 @@ for runner in ["flink", "flink-groupstate", "flink-groupstate-sharded", "native-
     ORDER.insert(ORDER.index(runner) + 1, runner + "-rocksdb")
     if runner in BASELINE:
         BASELINE[runner + "-rocksdb"] = BASELINE[runner] + "-rocksdb"
+rate = {(r["runner"], r["devices"], r["round"]): float(r["events_per_second"])
+        for r in runs if r["events_per_second"]}
+
+
+def median_of(values, whole=True):
+    """The median of the values that are there, or '' when none is."""
+    present = [float(v) for v in values if v not in ("", None)]
+    if not present:
+        return ""
+    middle = statistics.median(present)
+    return str(round(middle)) if whole else str(middle)
+
+
+# One row per runner and device count: medians over its measured rounds (the one run's own
+# figures with a single round); the largest peak RSS of all.
+rows = []
+for key in dict.fromkeys((r["runner"], r["devices"]) for r in runs):
+    mine = [r for r in runs if (r["runner"], r["devices"]) == key]
+    measured = [r for r in mine if r["events_per_second"]]
+    row = {"runner": key[0], "devices": key[1], "runs": len(mine), "measured": len(measured),
+           "rates": [float(r["events_per_second"]) for r in measured]}
+    for field in ["events_per_second", "first_report_s"]:
+        row[field] = median_of([r[field] for r in measured], whole=False)
+    for field in ["late_median_ms", "late_max_ms", "live_heap_mb", "state_disk_mb", "devices_in_state"]:
+        row[field] = median_of([r.get(field) for r in measured])
+    row["peak_rss_mb"] = str(max(int(r["peak_rss_mb"]) for r in measured)) if measured else ""
+    rows.append(row)
 rows.sort(key=lambda r: (int(r["devices"]), ORDER.index(r["runner"])))
-rate = {(r["runner"], r["devices"]): float(r["events_per_second"]) for r in rows if r["events_per_second"]}
 
 
 def ratio(r, baseline=None):
-    base = rate.get((baseline or BASELINE.get(r["runner"]), r["devices"]))
-    mine = rate.get((r["runner"], r["devices"]))
-    return f"**{mine / base:.2f}x**" if base and mine else ""
+    """The runner's events/s over its baseline's, round by round; their median, and range."""
+    baseline = baseline or BASELINE.get(r["runner"])
+    each = sorted(rate[(r["runner"], r["devices"], n)] / rate[(baseline, r["devices"], n)]
+                  for n in map(str, range(1, rounds + 1))
+                  if (r["runner"], r["devices"], n) in rate and (baseline, r["devices"], n) in rate)
+    if not each:
+        return ""
+    text = f"**{statistics.median(each):.2f}x**"
+    return text if len(each) == 1 else f"{text} ({each[0]:.2f}-{each[-1]:.2f}x, {len(each)} rounds)"
+
+
+def events_per_second(r):
+    text = f"{float(r['events_per_second']):,.0f}"
+    if rounds == 1:
+        return text
+    spread = f"{min(r['rates']):,.0f}-{max(r['rates']):,.0f}, " if len(r["rates"]) > 1 else ""
+    failed = f", {r['runs'] - r['measured']} failed" if r["measured"] < r["runs"] else ""
+    return f"{text} ({spread}{r['measured']} runs{failed})"
 
 
 print(f"Measured {date} on {machine}; {versions}.  ")
-print(f"`{command}`: one run each, unthrottled, 10 s ticks, warm-up {warmup} s, measured over at least {measure} s.")
+if rounds == 1:
+    print(f"`{command}`: one run each, unthrottled, 10 s ticks, warm-up {warmup} s, measured over at least {measure} s.")
+else:
+    print(f"`{command}`: {rounds} runs each, in rounds (the runners' order reversed every other round), "
+          f"unthrottled, 10 s ticks, warm-up {warmup} s, measured over at least {measure} s. Each figure is "
+          "the median of the runs (events/s with their range), each ratio the median of the rounds' own "
+          "ratios (with their range); peak RSS the largest.")
 print()
 print("| devices | what | events/s | Beam / native | GroupState / tuned counter | first report after launch | tick lateness median / max | peak RSS | live heap |")
 print("|---|---|---|---|---|---|---|---|---|")
@@ -51,10 +107,21 @@ for r in rows:
     heap = f"{int(r['live_heap_mb']):,} MB" if r["live_heap_mb"] else "?"
     counter = r["runner"].replace("-groupstate-sharded", "").replace("-groupstate", "") \
         if "-groupstate" in r["runner"] else None
-    print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | {float(r['events_per_second']):,.0f} | {ratio(r)} "
+    print(f"| {int(r['devices']):,} | {NAMES[r['runner']]} | {events_per_second(r)} | {ratio(r)} "
           f"| {ratio(r, counter) if counter else ''} "
           f"| {float(r['first_report_s']):.1f} s | {r['late_median_ms']} / {r['late_max_ms']} ms "
           f"| {int(r['peak_rss_mb']):,} MB | {heap} |")
+
+if rounds > 1:
+    print()
+    print("Events/s run by run (a blank: failed or not run):")
+    print()
+    print("| round | " + " | ".join(f"{NAMES[r['runner']]}, {int(r['devices']):,}" for r in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    for n in map(str, range(1, rounds + 1)):
+        cells = [f"{rate[(r['runner'], r['devices'], n)]:,.0f}" if (r["runner"], r["devices"], n) in rate else ""
+                 for r in rows]
+        print(f"| {n}{' (reversed)' if int(n) % 2 == 0 else ''} | " + " | ".join(cells) + " |")
 
 # Heap per device at the largest device count, two ways: all live heap over the devices (an upper
 # bound: the engine's own objects are in it), and the growth of live heap from the smallest device

@@ -19,7 +19,8 @@ import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
  * Draws scripts/bench.sh's results.csv as bars: million events/s per device count, one bar per
- * runner, Beam next to the native baseline of the same engine, each bar labelled with its value
+ * runner (the median of its runs, with scripts/bench.sh --repeat), Beam next to the native
+ * baseline of the same engine, each bar labelled with its value
  * (a linear scale, so that bar lengths compare as the ratios do; the DirectRunner's bar is a
  * sliver).
  *
@@ -68,7 +69,8 @@ public class PlotResults {
     int runnerColumn = header.indexOf("runner");
     int devicesColumn = header.indexOf("devices");
     int rateColumn = header.indexOf("events_per_second");
-    Map<String, Map<Long, Double>> rates = new LinkedHashMap<>();
+    // Each runner's runs at each device count: several with scripts/bench.sh --repeat.
+    Map<String, Map<Long, List<Double>>> rates = new LinkedHashMap<>();
     TreeSet<Long> deviceCounts = new TreeSet<>();
     for (String line : lines.subList(1, lines.size())) {
       String[] cells = line.split(",", -1);
@@ -76,7 +78,8 @@ public class PlotResults {
       deviceCounts.add(devices);
       if (!cells[rateColumn].isEmpty()) {
         rates.computeIfAbsent(cells[runnerColumn], r -> new LinkedHashMap<>())
-            .put(devices, Double.parseDouble(cells[rateColumn]) / 1e6);
+            .computeIfAbsent(devices, d -> new ArrayList<>())
+            .add(Double.parseDouble(cells[rateColumn]) / 1e6);
       }
     }
 
@@ -103,13 +106,13 @@ public class PlotResults {
       categories.add(thousands.format(devices));
     }
     for (String runner : NAMES.keySet()) {
-      Map<Long, Double> byDevices = rates.get(runner);
+      Map<Long, List<Double>> byDevices = rates.get(runner);
       if (byDevices == null) {
         continue;
       }
       List<Double> values = new ArrayList<>();
       for (long devices : deviceCounts) {
-        values.add(byDevices.get(devices)); // null: not run at this device count
+        values.add(median(byDevices.get(devices))); // null: not run at this device count
       }
       chart.addSeries(NAMES.get(runner), categories, values).setFillColor(COLOURS.get(runner));
     }
@@ -118,5 +121,15 @@ public class PlotResults {
       return;
     }
     BitmapEncoder.saveBitmap(chart, args[1], BitmapFormat.PNG);
+  }
+
+  /** The median of a runner's runs at one device count (as the report gives it); null for none. */
+  static Double median(List<Double> runs) {
+    if (runs == null) {
+      return null;
+    }
+    List<Double> sorted = runs.stream().sorted().toList();
+    int middle = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
   }
 }
