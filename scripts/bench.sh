@@ -217,6 +217,6 @@ versions=$(sed -n 's:.*<\(beam\|flink\|spark\)\.version>\(.*\)</.*:\1 \2:p' "$pr
 python3 "$project/scripts/lib/bench_report.py" "$csv" \
   "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)" \
   "Java $(java -version 2>&1 | sed -n 's/.*version "\(.*\)".*/\1/p'), $versions" \
-  "$started" "$command_line" "$warmup" "$measure" "$repeat" > "$out/results.md"
+  "$started" "$command_line" "$warmup" "$measure" > "$out/results.md"
 java -cp "$(bench_classpath plot)" dev.signals.bench.plot.PlotResults "$csv" "$out/events-per-second.png"
 cat "$out/results.md"

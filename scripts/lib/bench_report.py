@@ -9,17 +9,17 @@ at that device count, events/s with its range, and each ratio is the median of t
 ratios (a runner against its baseline in the same round), with their range; a second table then
 gives events/s run by run.
 
-  bench_report.py <results.csv> <machine> <versions> <date> <command> <warmup> <measure> [<rounds>]
+  bench_report.py <results.csv> <machine> <versions> <date> <command> <warmup> <measure>
 """
 import csv
 import statistics
 import sys
 
 path, machine, versions, date, command, warmup, measure = sys.argv[1:8]
-rounds = int(sys.argv[8]) if len(sys.argv) > 8 else 1
 runs = list(csv.DictReader(open(path)))
 for run in runs:
     run["round"] = run.get("round") or "1"  # results.csv files from before --repeat have no round
+rounds = max((int(run["round"]) for run in runs), default=1)
 NAMES = {"direct": "Beam, Direct", "flink": "Beam, Flink `[local]`", "spark": "Beam, Spark `local[2]`",
          "native-flink": "native Flink", "native-spark": "native Spark",
          "direct-groupstate": "Beam GroupState (seed's function), Direct",
